@@ -1,0 +1,72 @@
+use crate::i18n::{Locale, t, t_string, use_i18n};
+use leptos::ev::MouseEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+/// The bar on every page: the product name, the sections, and the language switch.
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="site-header">
+            <A href="/" attr:class="brand">{t!(i18n, app_name)}</A>
+            <nav aria-label=move || t_string!(i18n, nav_label)>
+                <ul>
+                    <li><A href="/alarms">{t!(i18n, nav_alarms)}</A></li>
+                    <li><A href="/subscriptions">{t!(i18n, nav_subscriptions)}</A></li>
+                    <li><A href="/schedules">{t!(i18n, nav_schedules)}</A></li>
+                    <li><A href="/load-balancers">{t!(i18n, nav_load_balancers)}</A></li>
+                    <li><A href="/cron">{t!(i18n, nav_cron)}</A></li>
+                </ul>
+            </nav>
+            <LanguageSwitch />
+        </header>
+    }
+}
+
+/// Switches the UI language. Hydrated, it changes the page in place (and the cookie);
+/// without JavaScript the same buttons post to `/lang`, which sets the cookie and comes back.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let back = move || location.pathname.get() + &location.search.get();
+    let choose = move |locale: Locale| {
+        move |ev: MouseEvent| {
+            ev.prevent_default();
+            i18n.set_locale(locale);
+        }
+    };
+    let pressed = move |locale: Locale| move || (i18n.get_locale() == locale).to_string();
+
+    view! {
+        <form class="lang-switch" method="post" action="/lang">
+            <fieldset>
+                <legend class="visually-hidden">{t!(i18n, language)}</legend>
+                <input type="hidden" name="back" value=back />
+                <button
+                    type="submit"
+                    name="lang"
+                    value="en"
+                    lang="en"
+                    aria-pressed=pressed(Locale::en)
+                    on:click=choose(Locale::en)
+                >
+                    {t!(i18n, lang_en)}
+                </button>
+                <button
+                    type="submit"
+                    name="lang"
+                    value="ko"
+                    lang="ko"
+                    aria-pressed=pressed(Locale::ko)
+                    on:click=choose(Locale::ko)
+                >
+                    {t!(i18n, lang_ko)}
+                </button>
+            </fieldset>
+        </form>
+    }
+}

@@ -1,0 +1,92 @@
+//! Belfry's Leptos application: the pages and components, rendered on the server and hydrated
+//! in the browser, plus the pure core (`cron`, `domain`) that both sides share.
+#![recursion_limit = "256"]
+
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+use crate::i18n::{I18nContextProvider, Locale};
+use leptos::prelude::*;
+use leptos_i18n::context::CookieOptions;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The cookie that remembers the UI language. The server's no-JavaScript fallback
+/// (`POST /lang`) writes the same cookie, so both ways of switching agree.
+pub const LANG_COOKIE: &str = "belfry-lang";
+
+/// The HTML document around [`App`]; the server renders it for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let cookie_options = CookieOptions::<Locale>::default()
+        .path("/")
+        .max_age(365 * 24 * 60 * 60 * 1000_i64);
+    // Effects run only in the browser, after hydration: the attribute tells tests (and CSS)
+    // that the page is interactive.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/belfry.css" />
+        <Title text="Belfry" />
+        <I18nContextProvider cookie_name=LANG_COOKIE cookie_options>
+            <Router>
+                <components::header::Header />
+                <main id="main" tabindex="-1" data-hydrated=move || hydrated.get().to_string()>
+                    <Routes fallback=pages::not_found::NotFound>
+                        <Route path=path!("/") view=pages::home::HomePage />
+                        <Route path=path!("/cron") view=pages::cron::CronPage />
+                        <Route
+                            path=path!("/alarms")
+                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Alarms /> }
+                        />
+                        <Route
+                            path=path!("/subscriptions")
+                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Subscriptions /> }
+                        />
+                        <Route
+                            path=path!("/schedules")
+                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Schedules /> }
+                        />
+                        <Route
+                            path=path!("/load-balancers")
+                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::LoadBalancers /> }
+                        />
+                    </Routes>
+                </main>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// The browser's entry point: attaches the reactive app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

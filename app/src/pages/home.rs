@@ -1,0 +1,27 @@
+use crate::i18n::{t, use_i18n};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The front door: what Belfry does, and the way to the public cron playground.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="hero">
+            <h1>{t!(i18n, home_title)}</h1>
+            <p class="tagline">{t!(i18n, tagline)}</p>
+            <p>
+                <A href="/cron" attr:class="button primary">{t!(i18n, home_playground)}</A>
+            </p>
+        </section>
+        <section class="sections" aria-labelledby="sections-title">
+            <h2 id="sections-title">{t!(i18n, home_sections)}</h2>
+            <ul class="cards">
+                <li><A href="/alarms"><strong>{t!(i18n, nav_alarms)}</strong><span>{t!(i18n, home_alarms)}</span></A></li>
+                <li><A href="/subscriptions"><strong>{t!(i18n, nav_subscriptions)}</strong><span>{t!(i18n, home_subscriptions)}</span></A></li>
+                <li><A href="/schedules"><strong>{t!(i18n, nav_schedules)}</strong><span>{t!(i18n, home_schedules)}</span></A></li>
+                <li><A href="/load-balancers"><strong>{t!(i18n, nav_load_balancers)}</strong><span>{t!(i18n, home_load_balancers)}</span></A></li>
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,15 @@
+//! One module per screen.
+pub mod cron;
+pub mod home;
+pub mod not_found;
+pub mod placeholder;
+
+/// The sections of the product, as the navigation names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Alarms,
+    Subscriptions,
+    Schedules,
+    LoadBalancers,
+    CronPlayground,
+}

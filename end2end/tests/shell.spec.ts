@@ -1,0 +1,68 @@
+import { expect, test, type Page } from "@playwright/test";
+
+async function hydrated(page: Page) {
+  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
+}
+
+test("the server renders the shell with every section in the navigation", async ({ page }) => {
+  const response = await page.goto("/");
+  expect(response?.status()).toBe(200);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const name of ["Alarms", "Subscriptions", "Schedules", "Load balancers", "Cron playground"]) {
+    await expect(nav.getByRole("link", { name })).toBeVisible();
+  }
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+});
+
+test("the language switch changes the page in place once hydrated, and the choice persists", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  // A marker on window survives only if the page is not reloaded: the switch must work
+  // through the hydrated app, not through the no-JavaScript form post.
+  await page.evaluate(() => ((window as any).__noReload = true));
+  await page.getByRole("button", { name: "한국어" }).click();
+
+  await expect(page.getByRole("link", { name: "경보" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "ko");
+  await expect(page.getByRole("button", { name: "한국어" })).toHaveAttribute("aria-pressed", "true");
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // The server renders the next request in Korean: the cookie carried the choice.
+  const html = await (await page.request.get("/alarms")).text();
+  expect(html).toContain("경보");
+  expect(html).toContain('lang="ko"');
+
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("AWS 구성을 선언으로 관리하세요");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your AWS plumbing, declared");
+});
+
+test("client-side navigation reaches every section, and unbuilt ones say so", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Alarms" }).click();
+  await expect(page).toHaveURL(/\/alarms$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alarms is not built yet");
+  await nav.getByRole("link", { name: "Load balancers" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Load balancers is not built yet");
+});
+
+test("an unknown address answers 404 with a way home", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+  await expect(page.getByRole("link", { name: "Back to the home page" })).toBeVisible();
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the language switch still works through the form", async ({ page }) => {
+    await page.goto("/schedules");
+    await page.getByRole("button", { name: "한국어" }).click();
+    await expect(page).toHaveURL(/\/schedules$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("일정 화면은 아직 만들어지지 않았습니다");
+  });
+});

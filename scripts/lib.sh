@@ -1,0 +1,221 @@
+# Shared by scripts/run, scripts/test and scripts/bench: install what is missing, then find or
+# start Postgres and the AWS emulator. Sourced, not run. Every step checks before it acts, so a
+# second run on the same machine installs nothing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/belfry/target}"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+
+CARGO_LEPTOS_VERSION=0.3.10
+MOTO_VERSION=5.2.5
+# Seoul has availability zones a to d; the labs Belfry grew from use subnets in a and c.
+EMULATOR_REGION=ap-northeast-2
+
+STATE_DIR="${BELFRY_STATE_DIR:-$ROOT/.data}"
+mkdir -p "$STATE_DIR"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Processes this script started, stopped by cleanup on exit or Ctrl-C.
+STARTED_PIDS=()
+STARTED_PG_DATA=""
+cleanup() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ -n "$STARTED_PG_DATA" ]; then
+    log "stopping the Postgres this script started"
+    pg_as_owner "$(pg_bin)/pg_ctl" -D "$STARTED_PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+port_open() { # host port
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+wait_for_http() { # url seconds
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
+# --- Tools ---------------------------------------------------------------------------------
+
+install_build_tools() {
+  command -v cargo >/dev/null || die "Rust is needed: install it with rustup (https://rustup.rs)"
+  command -v npm >/dev/null || die "Node.js and npm are needed"
+  command -v python3 >/dev/null || die "Python 3 is needed"
+  command -v curl >/dev/null || apt_install curl ca-certificates
+
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+
+  if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+    # no_downloads: cargo-leptos must not fetch its own binaries; it takes wasm-bindgen,
+    # sass and wasm-opt from PATH. This build takes about 20 minutes on two cores, once.
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes, once per machine)"
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+
+  # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[version =""]/, ""); print; exit }' "$ROOT/Cargo.lock")
+  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]; then
+    # Not --locked: its lockfile names a webpki-roots version the registry no longer serves.
+    log "installing wasm-bindgen-cli $want"
+    cargo install "wasm-bindgen-cli@$want"
+  fi
+
+  command -v wasm-opt >/dev/null || apt_install binaryen
+
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/sass" ] ||
+     [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    log "installing sass and Playwright from npm"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+install_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    # Debian's build: Playwright's own browser download cannot work without the internet.
+    apt_install chromium fonts-noto-cjk
+  fi
+}
+
+install_moto() {
+  local venv="$STATE_DIR/venv"
+  if [ ! -x "$venv/bin/moto_server" ] || [ "$("$venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null)" != "$MOTO_VERSION" ]; then
+    log "installing moto $MOTO_VERSION in $venv"
+    python3 -m venv "$venv" || { apt_install python3-venv; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  fi
+  MOTO_SERVER="$venv/bin/moto_server"
+  MOTO_PYTHON="$venv/bin/python"
+}
+
+# --- Postgres ------------------------------------------------------------------------------
+
+pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# initdb and postgres refuse to run as root: as root, run them as the postgres user.
+pg_as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Sets PG_URL to a server where we may create databases: the one on 127.0.0.1:5432 when it
+# answers, else a cluster of our own (installing Debian's postgresql when missing).
+find_or_start_postgres() {
+  if port_open 127.0.0.1 5432; then
+    PG_URL="postgres://${PGUSER:-postgres}@127.0.0.1:5432"
+  else
+    [ -n "$(pg_bin)" ] || apt_install postgresql postgresql-client
+    local data port=${BELFRY_PG_PORT:-54329}
+    if [ "$(id -u)" -eq 0 ]; then data=/var/lib/postgresql/belfry; else data="$STATE_DIR/postgres"; fi
+    if [ ! -f "$data/PG_VERSION" ]; then
+      log "creating a Postgres cluster in $data"
+      as_root mkdir -p "$data"
+      [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$data"
+      pg_as_owner "$(pg_bin)/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 >/dev/null
+    fi
+    if ! port_open 127.0.0.1 "$port"; then
+      log "starting Postgres on 127.0.0.1:$port"
+      pg_as_owner "$(pg_bin)/pg_ctl" -D "$data" -l "$data/server.log" -w \
+        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+      STARTED_PG_DATA=$data
+    fi
+    PG_URL="postgres://postgres@127.0.0.1:$port"
+  fi
+  command -v psql >/dev/null || apt_install postgresql-client
+}
+
+# Creates database $1 on PG_URL when it does not exist; with "fresh" as $2, drops it first.
+ensure_database() {
+  local name=$1 fresh=${2:-}
+  if [ "$fresh" = fresh ]; then
+    psql "$PG_URL/postgres" -qAt -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null
+  fi
+  if [ -z "$(psql "$PG_URL/postgres" -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
+    psql "$PG_URL/postgres" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$name\"" >/dev/null
+  fi
+  echo "$PG_URL/$name"
+}
+
+# --- AWS -----------------------------------------------------------------------------------
+
+aws_credentials_configured() {
+  [ -n "${AWS_ACCESS_KEY_ID:-}" ] || [ -n "${AWS_PROFILE:-}" ] ||
+    [ -n "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ] || [ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ] ||
+    [ -n "${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" ] ||
+    [ -f "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" ] ||
+    [ -f "${AWS_CONFIG_FILE:-$HOME/.aws/config}" ]
+}
+
+# Starts moto on a free loopback port and points the AWS SDK's standard variables at it.
+# The credentials are moto's placeholders: the emulator accepts anything.
+start_emulator() {
+  install_moto
+  local port=${MOTO_PORT:-$(free_port)}
+  log "starting the AWS emulator (moto $MOTO_VERSION) on 127.0.0.1:$port"
+  "$MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$STATE_DIR/moto-$port.log" 2>&1 &
+  STARTED_PIDS+=($!)
+  wait_for_http "http://127.0.0.1:$port/moto-api/data.json" 60 || die "moto did not start: see $STATE_DIR/moto-$port.log"
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+  unset AWS_PROFILE AWS_SESSION_TOKEN
+  export AWS_REGION="${AWS_REGION:-$EMULATOR_REGION}"
+  export AWS_DEFAULT_REGION="$AWS_REGION"
+}
+
+# The lab's resources in the emulator: a VPC with subnets in two zones, a security group for
+# HTTP, two EC2 instances with EBS volumes, one Lambda function. Safe to run again.
+seed_emulator() {
+  log "seeding the emulator with the lab's VPC, instances and Lambda function"
+  "$MOTO_PYTHON" "$ROOT/scripts/seed_emulator.py"
+}
+
+# --- Belfry --------------------------------------------------------------------------------
+
+build_site() {
+  log "building Belfry (cargo leptos build $*)"
+  (cd "$ROOT" && cargo leptos build "$@")
+}
+
+site_root() {
+  echo "$CARGO_TARGET_DIR/site"
+}

@@ -1,0 +1,144 @@
+//! The HTTP surface: Leptos pages, health and metrics endpoints, and the layers around them.
+use crate::cli::ServeArgs;
+use crate::state::AppState;
+use crate::telemetry;
+use app::{App, LANG_COOKIE, shell};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router, middleware};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use serde_json::json;
+use std::time::Duration;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::Error> {
+    let store = PostgresStore::new(state.pool.clone());
+    store.migrate().await?;
+    // Expired sessions are deleted in the background, so the table does not grow forever.
+    tokio::spawn(
+        tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+            store.clone(),
+            tokio::time::Duration::from_secs(60 * 10),
+        ),
+    );
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("belfry-session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(args.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(8),
+        ));
+
+    let routes = generate_route_list(App);
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/lang", post(set_language))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .route_layer(middleware::from_fn(telemetry::record_http))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(router)
+}
+
+/// The process is up and answering. Says nothing about its dependencies: that is `/readyz`.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready to serve: the database answers and is migrated, and AWS (or the emulator) answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database =
+        tokio::time::timeout(Duration::from_secs(3), app::db::installed_at(&state.pool)).await;
+    let database = match database {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("no answer within 3 seconds".to_owned()),
+    };
+    let aws = state.aws.check_reachable().await;
+    let ready = database.is_ok() && aws.is_ok();
+    let check = |result: &Result<(), String>| match result {
+        Ok(()) => json!({ "ok": true }),
+        Err(error) => json!({ "ok": false, "error": error }),
+    };
+    let body = json!({
+        "status": if ready { "ok" } else { "unavailable" },
+        "checks": {
+            "database": check(&database),
+            "aws": {
+                "endpoint": state.aws.endpoint_url(),
+                "region": state.aws.region(),
+                "result": check(&aws),
+            },
+        },
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn metrics() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        telemetry::metrics_handle().render(),
+    )
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// The language switch without JavaScript: remember the choice in the same cookie the
+/// hydrated page writes, then go back to the page the form was on.
+async fn set_language(Form(form): Form<LanguageForm>) -> Response {
+    let lang = match form.lang.as_str() {
+        "en" | "ko" => form.lang,
+        _ => return (StatusCode::BAD_REQUEST, "lang must be en or ko").into_response(),
+    };
+    // Only a path on this site: never an open redirect.
+    let back = if form.back.starts_with('/')
+        && !form.back.starts_with("//")
+        && !form.back.contains('\\')
+    {
+        form.back
+    } else {
+        "/".to_owned()
+    };
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,96 @@
+//! Belfry's server: configuration, the HTTP router, sessions, and the edges to Postgres and AWS.
+//! The binary (`main.rs`) only parses the command line and calls into here, so integration
+//! tests start exactly the server that users run.
+pub mod aws;
+pub mod cli;
+pub mod http;
+pub mod state;
+pub mod telemetry;
+
+use cli::{DatabaseArgs, ServeArgs};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Connects to Postgres. Fails fast when the database is not there, with the reason.
+pub async fn connect(database: &DatabaseArgs) -> Result<PgPool, Error> {
+    let pool = PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&database.database_url)
+        .await
+        .map_err(|error| format!("cannot connect to the database in DATABASE_URL: {error}"))?;
+    Ok(pool)
+}
+
+/// `belfry migrate`: apply the migrations and stop.
+pub async fn migrate(database: DatabaseArgs) -> Result<(), Error> {
+    let pool = connect(&database).await?;
+    app::db::MIGRATOR.run(&pool).await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// `belfry serve`: migrate, then serve until Ctrl-C or SIGTERM.
+pub async fn serve(args: ServeArgs) -> Result<(), Error> {
+    let listener = TcpListener::bind(args.site_addr)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", args.site_addr))?;
+    let aws = aws::Aws::from_environment().await;
+    let running = start(args, listener, aws).await?;
+    tracing::info!(address = %running.address, "Belfry is listening on http://{}", running.address);
+    running.task.await??;
+    Ok(())
+}
+
+/// A server started on a listener, for `serve` and for tests (which bind port 0).
+pub struct Running {
+    pub address: std::net::SocketAddr,
+    pub task: tokio::task::JoinHandle<Result<(), std::io::Error>>,
+}
+
+pub async fn start(
+    args: ServeArgs,
+    listener: TcpListener,
+    aws: aws::Aws,
+) -> Result<Running, Error> {
+    let pool = connect(&args.database).await?;
+    app::db::MIGRATOR.run(&pool).await?;
+    let state = state::AppState::new(&args, pool, aws);
+    let router = http::router(state, &args).await?;
+    let address = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    });
+    Ok(Running { address, task })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

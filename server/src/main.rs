@@ -1,0 +1,22 @@
+//! `belfry`: the server and its command line.
+use clap::Parser;
+use server::cli::{Cli, Command};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    server::telemetry::init(cli.log_format);
+    let outcome = match cli.command.unwrap_or_default() {
+        Command::Serve(args) => server::serve(args).await,
+        Command::Migrate(args) => server::migrate(args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "belfry stopped");
+            eprintln!("belfry: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! What every request handler and server function can reach.
+use crate::aws::Aws;
+use crate::cli::ServeArgs;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sqlx::PgPool;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub aws: Aws,
+}
+
+impl AppState {
+    pub fn new(args: &ServeArgs, pool: PgPool, aws: Aws) -> Self {
+        // Built here rather than read from cargo-leptos' variables, so `cargo run`, tests and
+        // the release binary all find the same site.
+        let leptos_options = LeptosOptions::builder()
+            .output_name("belfry")
+            .site_root(args.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(args.site_addr)
+            .build();
+        AppState {
+            leptos_options,
+            pool,
+            aws,
+        }
+    }
+}

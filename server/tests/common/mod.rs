@@ -1,0 +1,98 @@
+//! Starts the real Belfry server for a test: its own fresh database on the test Postgres
+//! (BELFRY_TEST_PG_URL), the moto emulator the test script started (BELFRY_TEST_MOTO_URL),
+//! port 0 on loopback. Tests talk to it over HTTP, as a user's browser would.
+#![allow(dead_code)]
+
+use server::aws::Aws;
+use server::cli::{DatabaseArgs, ServeArgs};
+use sqlx::{Connection, PgConnection};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub struct TestApp {
+    pub base: String,
+    pub database_url: String,
+    pub client: reqwest::Client,
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: run the tests through scripts/test, which starts Postgres and moto"
+        )
+    })
+}
+
+pub fn moto_url() -> String {
+    env("BELFRY_TEST_MOTO_URL")
+}
+
+/// A fresh, empty database named belfry_t_*; returns its URL.
+pub async fn fresh_database() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let server = env("BELFRY_TEST_PG_URL");
+    let name = format!(
+        "belfry_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("the test Postgres answers");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .await
+        .expect("can create a test database");
+    format!("{server}/{name}")
+}
+
+pub async fn aws_at(endpoint: &str) -> Aws {
+    Aws::for_endpoint(endpoint, "ap-northeast-2").await
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(aws_at(&moto_url()).await).await
+}
+
+pub async fn spawn_app_with(aws: Aws) -> TestApp {
+    server::telemetry::init(server::cli::LogFormat::Text);
+    let database_url = fresh_database().await;
+    let args = ServeArgs {
+        database: DatabaseArgs {
+            database_url: database_url.clone(),
+        },
+        site_addr: "127.0.0.1:0".parse().expect("a valid address"),
+        site_root: PathBuf::from("target/site"),
+        secure_cookies: false,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    let running = server::start(args, listener, aws)
+        .await
+        .expect("the server starts");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    TestApp {
+        base: format!("http://{}", running.address),
+        database_url,
+        client,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+}
