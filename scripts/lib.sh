@@ -216,6 +216,7 @@ build_site() {
   (cd "$ROOT" && cargo leptos build "$@")
 }
 
+# cargo-leptos writes the site (site-root in Cargo.toml) under the project, not the target dir.
 site_root() {
-  echo "$CARGO_TARGET_DIR/site"
+  echo "$ROOT/target/site"
 }

@@ -22,7 +22,7 @@ test("the language switch changes the page in place once hydrated, and the choic
   await page.evaluate(() => ((window as any).__noReload = true));
   await page.getByRole("button", { name: "한국어" }).click();
 
-  await expect(page.getByRole("link", { name: "경보" })).toBeVisible();
+  await expect(page.locator("nav").getByRole("link", { name: "경보", exact: true })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "ko");
   await expect(page.getByRole("button", { name: "한국어" })).toHaveAttribute("aria-pressed", "true");
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
