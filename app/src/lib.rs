@@ -1,8 +1,9 @@
 //! Belfry's Leptos application: the pages and components, rendered on the server and hydrated
 //! in the browser, plus the pure core (`cron`, `domain`) that both sides share.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod components;
+pub mod cron;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;

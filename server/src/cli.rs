@@ -25,6 +25,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Check, evaluate, describe and convert schedule expressions (no database needed).
+    #[command(subcommand)]
+    Cron(crate::cron_cli::CronCommand),
 }
 
 impl Default for Command {

@@ -1,8 +1,11 @@
 //! Belfry's server: configuration, the HTTP router, sessions, and the edges to Postgres and AWS.
 //! The binary (`main.rs`) only parses the command line and calls into here, so integration
 //! tests start exactly the server that users run.
+// The playground's view types are deep; rendering them needs more than the default 128.
+#![recursion_limit = "512"]
 pub mod aws;
 pub mod cli;
+pub mod cron_cli;
 pub mod http;
 pub mod state;
 pub mod telemetry;

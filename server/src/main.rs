@@ -10,6 +10,9 @@ async fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or_default() {
         Command::Serve(args) => server::serve(args).await,
         Command::Migrate(args) => server::migrate(args).await,
+        Command::Cron(command) => {
+            return server::cron_cli::run(command, &mut std::io::stdout(), &mut std::io::stderr());
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
