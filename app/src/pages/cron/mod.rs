@@ -1,0 +1,413 @@
+//! The public cron playground: type or build an AWS schedule expression and see, as you type,
+//! what is wrong with it, what it means in plain words, and when it runs in any time zone.
+//! Everything is computed in the browser by the same `crate::cron` code the server uses; the
+//! server renders the same view for the URL's expression, so a shared link works without
+//! JavaScript.
+mod builder;
+mod runs;
+
+use crate::cron::{self, Conversion, CronError, Dialect, Lang, Schedule};
+use crate::i18n::{Locale, t, t_string, use_i18n};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// How many runs the preview lists at most.
+pub const MAX_RUNS: usize = 50;
+const DEFAULT_RUNS: usize = 10;
+const DEFAULT_EXPRESSION: &str = "cron(0 10 * * ? *)";
+
+/// What the text box holds, read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    Empty,
+    /// An AWS expression, as it is.
+    Aws(Schedule),
+    /// Unix or Quartz input, with its AWS form (one or two rules) and what changed.
+    Converted(Dialect, Conversion),
+    Invalid(CronError),
+}
+
+impl Reading {
+    pub fn of(input: &str) -> Self {
+        if input.trim().is_empty() {
+            return Reading::Empty;
+        }
+        match input.parse::<Schedule>() {
+            Ok(schedule) => Reading::Aws(schedule),
+            Err(aws_error) => match cron::detect(input) {
+                Dialect::Aws => Reading::Invalid(aws_error),
+                dialect => match cron::convert(input, Some(dialect)) {
+                    Ok(conversion) => Reading::Converted(dialect, conversion),
+                    Err(error) => Reading::Invalid(error),
+                },
+            },
+        }
+    }
+
+    /// The AWS schedules to preview.
+    pub fn schedules(&self) -> Vec<Schedule> {
+        match self {
+            Reading::Aws(schedule) => vec![schedule.clone()],
+            Reading::Converted(_, conversion) => conversion.rules.clone(),
+            Reading::Empty | Reading::Invalid(_) => Vec::new(),
+        }
+    }
+}
+
+pub fn lang_of(locale: Locale) -> Lang {
+    match locale {
+        Locale::en => Lang::En,
+        Locale::ko => Lang::Ko,
+    }
+}
+
+/// The next `count` runs of all `schedules` together (two rules from a Unix conversion run
+/// as one schedule would), earliest first, without duplicates.
+pub fn merged_runs(
+    schedules: &[Schedule],
+    from: DateTime<Utc>,
+    count: usize,
+    tz: Tz,
+) -> Vec<DateTime<Utc>> {
+    let mut runs: Vec<DateTime<Utc>> = schedules
+        .iter()
+        .flat_map(|schedule| schedule.next_runs(from, count, tz))
+        .collect();
+    runs.sort();
+    runs.dedup();
+    runs.truncate(count);
+    runs
+}
+
+/// One-click examples: the AWS documentation's and the labs'.
+const EXAMPLES: [(&str, &str); 7] = [
+    ("daily_10", "cron(0 10 * * ? *)"),
+    ("weekdays_18", "cron(0 18 ? * MON-FRI *)"),
+    ("every_15_minutes", "rate(15 minutes)"),
+    ("business_hours", "cron(0/5 8-17 ? * MON-FRI *)"),
+    ("last_friday", "cron(0 10 ? * 6L *)"),
+    ("first_monday", "cron(0 10 ? * 2#1 *)"),
+    ("aws_docs", "cron(15 10 ? * 6L 2002-2025)"),
+];
+
+#[component]
+pub fn CronPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let initial = query.with_untracked(|query| {
+        (
+            query
+                .get("expr")
+                .unwrap_or_else(|| DEFAULT_EXPRESSION.to_owned()),
+            query.get("tz").and_then(|tz| tz.parse::<Tz>().ok()),
+            query
+                .get("count")
+                .and_then(|count| count.parse::<usize>().ok())
+                .map_or(DEFAULT_RUNS, |count| count.clamp(1, MAX_RUNS)),
+            query
+                .get("from")
+                .and_then(|from| DateTime::parse_from_rfc3339(&from).ok())
+                .map(|from| from.with_timezone(&Utc)),
+        )
+    });
+    let (initial_expr, initial_tz, initial_count, fixed_from) = initial;
+    let tz_from_url = initial_tz.is_some();
+
+    let expr = RwSignal::new(initial_expr);
+    let tz = RwSignal::new(initial_tz.unwrap_or(Tz::UTC));
+    let count = RwSignal::new(initial_count);
+    // The instant the preview counts from: the URL's `from`, or the server's clock carried
+    // into the page, so that hydration sees exactly what the server rendered.
+    let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
+    let from =
+        fixed_from.unwrap_or_else(|| DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default());
+
+    let reading = Memo::new(move |_| expr.with(|text| Reading::of(text)));
+    let lang = move || lang_of(i18n.get_locale());
+
+    // In the browser: the zone defaults to the browser's own, and the address bar follows
+    // the expression so that a copied link reproduces the view. No request is made.
+    #[cfg(feature = "hydrate")]
+    {
+        Effect::new(move |_| {
+            if !tz_from_url && let Some(zone) = browser_time_zone() {
+                tz.set(zone);
+            }
+        });
+        Effect::new(move |_| {
+            let mut url = share_path(&expr.get(), tz.get(), count.get());
+            if let Some(from) = fixed_from {
+                url.push_str(&format!(
+                    "&from={}",
+                    encode(&from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                ));
+            }
+            if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = tz_from_url;
+
+    let description = move || {
+        let lang = lang();
+        match reading.get() {
+            Reading::Aws(schedule) => Some(schedule.describe(lang)),
+            Reading::Converted(_, conversion) => Some(
+                conversion
+                    .rules
+                    .iter()
+                    .map(|rule| rule.describe(lang))
+                    .collect::<Vec<_>>()
+                    .join(if lang == Lang::Ko { " / " } else { "; and " }),
+            ),
+            _ => None,
+        }
+    };
+
+    view! {
+        <leptos_meta::Title text=move || t_string!(i18n, cron_title).to_string() />
+        <section class="playground">
+            <h1>{t!(i18n, cron_title)}</h1>
+            <p class="lede">{t!(i18n, cron_lede)}</p>
+
+            <form class="expr-form" method="get" action="/cron" on:submit=|ev| ev.prevent_default()>
+                <div class="field expr-field">
+                    <label for="expr">{t!(i18n, cron_expression)}</label>
+                    <input
+                        id="expr"
+                        name="expr"
+                        type="text"
+                        spellcheck="false"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        prop:value=move || expr.get()
+                        value=move || expr.get_untracked()
+                        on:input=move |ev| expr.set(event_target_value(&ev))
+                        aria-invalid=move || matches!(reading.get(), Reading::Invalid(_)).to_string()
+                        aria-describedby="expr-feedback expr-description"
+                    />
+                </div>
+                <div class="field">
+                    <label for="tz">{t!(i18n, cron_time_zone)}</label>
+                    <select id="tz" name="tz" on:change=move |ev| {
+                        if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
+                            tz.set(zone);
+                        }
+                    }>
+                        {chrono_tz::TZ_VARIANTS
+                            .iter()
+                            .map(|zone| {
+                                let name = zone.name();
+                                view! {
+                                    <option value=name selected=move || tz.get() == *zone>{name}</option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field narrow">
+                    <label for="count">{t!(i18n, cron_count)}</label>
+                    <input
+                        id="count"
+                        name="count"
+                        type="number"
+                        min="1"
+                        max=MAX_RUNS.to_string()
+                        prop:value=move || count.get().to_string()
+                        value=move || count.get_untracked().to_string()
+                        on:input=move |ev| {
+                            if let Ok(value) = event_target_value(&ev).parse::<usize>() {
+                                count.set(value.clamp(1, MAX_RUNS));
+                            }
+                        }
+                    />
+                </div>
+                <noscript>
+                    <button type="submit" class="button primary">{t!(i18n, cron_show)}</button>
+                </noscript>
+            </form>
+
+            <div id="expr-feedback" class="feedback" aria-live="polite">
+                {move || match reading.get() {
+                    Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
+                    Reading::Converted(dialect, conversion) => view! { <ConversionView dialect conversion expr /> }.into_any(),
+                    Reading::Empty => view! { <p class="hint">{t!(i18n, cron_empty)}</p> }.into_any(),
+                    Reading::Aws(_) => ().into_any(),
+                }}
+            </div>
+            <p id="expr-description" class="description" data-testid="description">
+                {description}
+            </p>
+
+            <builder::Builder expr reading />
+
+            <section class="examples" aria-labelledby="examples-title">
+                <h2 id="examples-title">{t!(i18n, cron_examples)}</h2>
+                <ul>
+                    {EXAMPLES
+                        .iter()
+                        .map(|(key, example)| {
+                            let label = move || example_label(i18n.get_locale(), key);
+                            view! {
+                                <li>
+                                    <a
+                                        href=share_path(example, Tz::UTC, DEFAULT_RUNS)
+                                        on:click=move |ev| {
+                                            ev.prevent_default();
+                                            expr.set((*example).to_owned());
+                                        }
+                                    >
+                                        <span>{label}</span>
+                                        <code>{*example}</code>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+
+            <runs::Runs reading from tz count />
+        </section>
+    }
+}
+
+/// `/cron?expr=…&tz=…&count=…`, the address that reproduces a view.
+pub fn share_path(expr: &str, tz: Tz, count: usize) -> String {
+    let mut path = format!("/cron?expr={}&tz={}", encode(expr), encode(tz.name()));
+    if count != DEFAULT_RUNS {
+        path.push_str(&format!("&count={count}"));
+    }
+    path
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(feature = "hydrate")]
+fn browser_time_zone() -> Option<Tz> {
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
+    let zone = js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()?
+        .as_string()?;
+    zone.parse().ok()
+}
+
+fn example_label(locale: Locale, key: &str) -> &'static str {
+    let ko = locale == Locale::ko;
+    match (key, ko) {
+        ("daily_10", false) => "Every day at 10:00",
+        ("daily_10", true) => "매일 10:00",
+        ("weekdays_18", false) => "Weekdays at 18:00",
+        ("weekdays_18", true) => "평일 18:00",
+        ("every_15_minutes", false) => "Every 15 minutes",
+        ("every_15_minutes", true) => "15분마다",
+        ("business_hours", false) => "Every 5 minutes in business hours",
+        ("business_hours", true) => "업무 시간에 5분마다",
+        ("last_friday", false) => "The last Friday of the month",
+        ("last_friday", true) => "매월 마지막 금요일",
+        ("first_monday", false) => "The first Monday of the month",
+        ("first_monday", true) => "매월 첫째 월요일",
+        (_, false) => "The AWS documentation's example",
+        (_, true) => "AWS 문서의 예",
+    }
+}
+
+/// The mistake, underlined where it is, with what is allowed and the fix when there is one.
+#[component]
+fn ErrorView(error: CronError, expr: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let input = expr.get_untracked();
+    let span = error.span.clone();
+    let start = span.start.min(input.len());
+    let end = span.end.clamp(start, input.len());
+    let (before, marked, after) =
+        match (input.get(..start), input.get(start..end), input.get(end..)) {
+            (Some(before), Some(marked), Some(after)) => {
+                (before.to_owned(), marked.to_owned(), after.to_owned())
+            }
+            _ => (input.clone(), String::new(), String::new()),
+        };
+    // An empty span marks where something is missing: show a visible gap there.
+    let missing = marked.is_empty();
+    let fixed = error.fixed.clone();
+    let error_for_text = error.clone();
+    let message = move || error_for_text.message(lang_of(i18n.get_locale()));
+    let error_for_hint = error.clone();
+    let suggestion = move || error_for_hint.suggestion(lang_of(i18n.get_locale()));
+    view! {
+        <div class="error" role="alert" data-testid="error">
+            <pre class="echo" aria-hidden="true">
+                {before}
+                <mark class:missing=missing data-testid="error-span" data-start=start data-end=end>
+                    {if missing { " ".to_owned() } else { marked }}
+                </mark>
+                {after}
+            </pre>
+            <p class="message">{message}</p>
+            {move || suggestion().map(|text| view! { <p class="suggestion">{text}</p> })}
+            {fixed.map(|fixed| {
+                let label = fixed.clone();
+                view! {
+                    <button type="button" class="button" on:click=move |_| expr.set(fixed.clone())>
+                        {t!(i18n, cron_apply_fix)} " " <code>{label}</code>
+                    </button>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Unix or Quartz input: the AWS form, and each change explained.
+#[component]
+fn ConversionView(
+    dialect: Dialect,
+    conversion: Conversion,
+    expr: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let dialect_name = match dialect {
+        Dialect::Unix => "Unix cron",
+        Dialect::Quartz => "Quartz cron",
+        Dialect::Aws => "AWS",
+    };
+    let rules: Vec<String> = conversion.rules.iter().map(ToString::to_string).collect();
+    let single = (rules.len() == 1).then(|| rules[0].clone());
+    let changes = conversion.changes.clone();
+    view! {
+        <div class="conversion" data-testid="conversion">
+            <p>{t!(i18n, cron_converted, dialect = move || dialect_name)}</p>
+            <ul class="rules">
+                {rules.into_iter().map(|rule| view! { <li><code data-testid="aws-form">{rule}</code></li> }).collect_view()}
+            </ul>
+            <ul class="changes">
+                {move || {
+                    let lang = lang_of(i18n.get_locale());
+                    changes.iter().map(|change| view! { <li>{change.message(lang)}</li> }).collect_view()
+                }}
+            </ul>
+            {single.map(|rule| view! {
+                <button type="button" class="button" on:click=move |_| expr.set(rule.clone())>
+                    {t!(i18n, cron_use_aws_form)}
+                </button>
+            })}
+        </div>
+    }
+}

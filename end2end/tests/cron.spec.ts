@@ -1,0 +1,156 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const FROM = "2026-03-05T00:00:00Z";
+
+function playground(expr: string, tz = "UTC", extra = "") {
+  return `/cron?expr=${encodeURIComponent(expr)}&tz=${encodeURIComponent(tz)}${extra}`;
+}
+
+async function hydrated(page: Page) {
+  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
+}
+
+async function runInstants(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="runs"] time').evaluateAll((times) => times.map((t) => t.getAttribute("datetime") ?? ""));
+}
+
+test("typing updates the description and the next runs without any network request", async ({ page }) => {
+  await page.goto(playground("cron(0 10 * * ? *)"));
+  await hydrated(page);
+  const requests: string[] = [];
+  page.on("request", (request) => requests.push(request.url()));
+
+  const input = page.getByLabel("Schedule expression");
+  await input.fill("cron(30 8 ? * MON-FRI *)");
+
+  await expect(page.getByTestId("description")).toHaveText("At 08:30 AM, Monday through Friday");
+  await expect(page.locator('[data-testid="runs"] time')).toHaveCount(10);
+  const runs = await runInstants(page);
+  for (const run of runs) {
+    expect(run).toMatch(/T08:30:00Z$/);
+    const day = new Date(run).getUTCDay();
+    expect(day >= 1 && day <= 5, `${run} is a weekday`).toBe(true);
+  }
+  // The address bar follows the expression, so the view can be shared.
+  expect(decodeURIComponent(new URL(page.url()).search)).toContain("expr=cron(30 8 ? * MON-FRI *)");
+  expect(requests).toEqual([]);
+});
+
+test("an invalid expression is underlined where the mistake is, with a fix", async ({ page }) => {
+  await page.goto(playground("cron(0 12 ? * 1 *)"));
+  await hydrated(page);
+  const input = page.getByLabel("Schedule expression");
+  await input.fill("cron(0 12 ? * 0 *)");
+
+  const mark = page.getByTestId("error-span");
+  await expect(mark).toHaveText("0");
+  // The underlined 0 is the day-of-week field's, not the minute's.
+  await expect(mark).toHaveAttribute("data-start", String("cron(0 12 ? * ".length));
+  await expect(page.getByTestId("error")).toContainText("day-of-week");
+  await expect(input).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByTestId("no-runs")).toBeVisible();
+
+  await page.getByRole("button", { name: /Apply the fix/ }).click();
+  await expect(input).toHaveValue("cron(0 12 ? * 1 *)");
+  await expect(page.getByTestId("error")).toHaveCount(0);
+  await expect(input).toHaveAttribute("aria-invalid", "false");
+});
+
+test("a builder edit changes the text, and a text edit changes the builder", async ({ page }) => {
+  await page.goto(playground("cron(0 10 * * ? *)"));
+  await hydrated(page);
+  const input = page.getByLabel("Schedule expression");
+
+  // Builder → text: add 18:00 to the hours.
+  const hours = page.locator('[data-field="hours"]');
+  await hours.getByRole("button", { name: "18", exact: true }).click();
+  await expect(input).toHaveValue("cron(0 10,18 * * ? *)");
+  await expect(page.getByTestId("description")).toHaveText("At 10:00 AM and 06:00 PM");
+
+  // Builder → text: minutes every 15.
+  await page.locator("#mode-minutes").selectOption("step");
+  await expect(input).toHaveValue("cron(0/15 10,18 * * ? *)");
+
+  // Text → builder: the first Monday switches the days to "by day of the week".
+  await input.fill("cron(0 9 ? * 2#1 *)");
+  await expect(page.getByLabel("By day of the week")).toBeChecked();
+  await expect(page.locator("#mode-day-of-week")).toHaveValue("nth-weekday");
+  await expect(page.locator("#mode-minutes")).toHaveValue("values");
+
+  // Builder → text: the either-or of the day fields.
+  await page.getByLabel("By day of the month").check();
+  await expect(input).toHaveValue("cron(0 9 * * ? *)");
+});
+
+test("pasted Unix cron shows its AWS form and what changed", async ({ page }) => {
+  await page.goto(playground("cron(0 10 * * ? *)"));
+  await hydrated(page);
+  const input = page.getByLabel("Schedule expression");
+  await input.fill("0 9 * * 1-5");
+  await expect(page.getByTestId("aws-form")).toHaveText("cron(0 9 ? * MON-FRI *)");
+  await expect(page.getByTestId("conversion")).toContainText("AWS counts Sunday as 1");
+  await page.getByRole("button", { name: "Use the AWS form" }).click();
+  await expect(input).toHaveValue("cron(0 9 ? * MON-FRI *)");
+});
+
+test("runs are shown in the chosen zone and daylight-saving changes are marked", async ({ page }) => {
+  await page.goto(playground("cron(30 2 * * ? *)", "America/Los_Angeles", `&from=${FROM}&count=5`));
+  await hydrated(page);
+  // 02:30 on 8 March 2026 does not exist in Los Angeles: that day is skipped.
+  expect(await runInstants(page)).toEqual([
+    "2026-03-05T10:30:00Z",
+    "2026-03-06T10:30:00Z",
+    "2026-03-07T10:30:00Z",
+    "2026-03-09T09:30:00Z",
+    "2026-03-10T09:30:00Z",
+  ]);
+  await expect(page.getByTestId("dst-shift")).toHaveCount(1);
+  await expect(page.getByTestId("dst-shift")).toContainText("UTC−8 → UTC−7");
+  await expect(page.locator('[data-testid="runs"] tbody tr').nth(3)).toContainText("2026-03-09 Mon 02:30");
+
+  await page.locator("#tz").selectOption("Asia/Seoul");
+  await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", "2026-03-05T17:30:00Z");
+  await expect(page.getByTestId("dst-shift")).toHaveCount(0);
+});
+
+test("an example fills the expression in one click", async ({ page }) => {
+  await page.goto(playground("cron(0 10 * * ? *)"));
+  await hydrated(page);
+  await page.getByRole("link", { name: /The first Monday of the month/ }).click();
+  await expect(page.getByLabel("Schedule expression")).toHaveValue("cron(0 10 ? * 2#1 *)");
+  await expect(page.getByTestId("description")).toHaveText("At 10:00 AM, on the first Monday of the month");
+});
+
+test("the Korean UI describes the schedule in Korean", async ({ page, context, baseURL }) => {
+  await context.addCookies([{ name: "belfry-lang", value: "ko", url: baseURL! }]);
+  await page.goto(playground("cron(0 9 ? * MON-FRI *)", "Asia/Seoul"));
+  await expect(page.getByTestId("description")).toHaveText("매주 월요일부터 금요일까지 오전 9:00에");
+  await hydrated(page);
+  await page.getByLabel("일정 표현식").fill("cron(15 10 ? * 6L 2002-2025)");
+  await expect(page.getByTestId("description")).toHaveText("2002년부터 2025년까지 매월 마지막 금요일 오전 10:15에");
+  await expect(page.getByTestId("no-runs")).toHaveText("이 일정은 그 이후로 실행되지 않습니다.");
+  // Back to English in place: the description follows.
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByTestId("description")).toHaveText("At 10:15 AM, on the last Friday of the month, 2002 through 2025");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a shared link renders the same preview on the server", async ({ page }) => {
+    const url = playground("cron(0 9 ? * MON-FRI *)", "Asia/Seoul", `&from=${FROM}`);
+    await page.goto(url);
+    await expect(page.getByLabel("Schedule expression")).toHaveValue("cron(0 9 ? * MON-FRI *)");
+    await expect(page.getByTestId("description")).toHaveText("At 09:00 AM, Monday through Friday");
+    await expect(page.locator("#tz")).toHaveValue("Asia/Seoul");
+    const runs = await runInstants(page);
+    // 09:00 in Seoul is 00:00 UTC; from Thursday 5 March 2026 (09:00 KST, excluded).
+    expect(runs.slice(0, 3)).toEqual(["2026-03-06T00:00:00Z", "2026-03-09T00:00:00Z", "2026-03-10T00:00:00Z"]);
+    await expect(page.locator('[data-testid="runs"] tbody tr').first()).toContainText("2026-03-06 Fri 09:00");
+
+    // The form works without JavaScript too: a new expression, the server's answer.
+    await page.getByLabel("Schedule expression").fill("cron(0 12 ? * 0 *)");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page.getByTestId("error-span")).toHaveText("0");
+  });
+});
