@@ -223,3 +223,28 @@ fn belfry_migrate_creates_the_schema_and_reports_a_bad_url() {
         "the URL (which may hold a password) is not printed: {stderr}"
     );
 }
+
+#[test]
+fn log_format_json_writes_one_json_object_a_line() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let database_url = runtime.block_on(fresh_database());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_belfry"))
+        .args(["migrate"])
+        .env("DATABASE_URL", &database_url)
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["message"] == "migrations applied" && line["level"] == "INFO"),
+        "{stderr}"
+    );
+}
