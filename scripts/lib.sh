@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/belfry/target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+# Incremental builds help an editor loop, not these scripts, and they cost gigabytes.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 CARGO_LEPTOS_VERSION=0.3.10
