@@ -2,10 +2,12 @@
 //! in the browser, plus the pure core (`cron`, `domain`) that both sides share.
 #![recursion_limit = "512"]
 
+pub mod api;
 pub mod components;
 pub mod cron;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod domain;
 pub mod pages;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
@@ -61,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::HomePage />
                         <Route path=path!("/cron") view=pages::cron::CronPage />
+                        <Route path=path!("/login") view=pages::auth::LoginPage />
+                        <Route path=path!("/signup") view=pages::auth::SignupPage />
                         <Route
                             path=path!("/alarms")
                             view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Alarms /> }

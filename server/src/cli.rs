@@ -67,4 +67,21 @@ pub struct ServeArgs {
     /// that terminates TLS.
     #[arg(long, env = "BELFRY_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+
+    /// A session with no request for this many seconds ends.
+    #[arg(long, env = "BELFRY_SESSION_IDLE_SECONDS", default_value_t = 60 * 60)]
+    pub session_idle_seconds: u64,
+
+    /// A session ends this many seconds after login, however busy.
+    #[arg(long, env = "BELFRY_SESSION_ABSOLUTE_SECONDS", default_value_t = 12 * 60 * 60)]
+    pub session_absolute_seconds: u64,
+}
+
+impl ServeArgs {
+    pub fn session_policy(&self) -> app::api::guard::SessionPolicy {
+        app::api::guard::SessionPolicy {
+            idle: std::time::Duration::from_secs(self.session_idle_seconds.max(1)),
+            absolute: std::time::Duration::from_secs(self.session_absolute_seconds.max(1)),
+        }
+    }
 }

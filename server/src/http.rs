@@ -33,8 +33,13 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(args.secure_cookies)
+        // Saved on every request, so the idle timeout counts from the last request, not from
+        // the last change to the session.
+        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::hours(8),
+            tower_sessions::cookie::time::Duration::seconds(
+                i64::try_from(state.sessions.idle.as_secs()).unwrap_or(i64::MAX),
+            ),
         ));
 
     let routes = generate_route_list(App);
@@ -48,7 +53,10 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
             routes,
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.backend());
+                    provide_context(state.clone());
+                }
             },
             {
                 let options = state.leptos_options.clone();
@@ -58,6 +66,7 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         .route_layer(middleware::from_fn(telemetry::record_http))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(sessions)
+        .layer(middleware::from_fn(crate::csrf::same_origin_only))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)

@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod cli;
 pub mod cron_cli;
+pub mod csrf;
 pub mod http;
 pub mod state;
 pub mod telemetry;

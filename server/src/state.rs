@@ -10,6 +10,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub aws: Aws,
+    pub sessions: app::api::guard::SessionPolicy,
 }
 
 impl AppState {
@@ -26,6 +27,17 @@ impl AppState {
             leptos_options,
             pool,
             aws,
+            sessions: args.session_policy(),
+        }
+    }
+}
+
+impl AppState {
+    /// What server functions reach through Leptos context.
+    pub fn backend(&self) -> app::api::guard::Backend {
+        app::api::guard::Backend {
+            pool: self.pool.clone(),
+            sessions: self.sessions,
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use leptos::ev::MouseEvent;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -21,8 +22,41 @@ pub fn Header() -> impl IntoView {
                     <li><A href="/cron">{t!(i18n, nav_cron)}</A></li>
                 </ul>
             </nav>
+            <Account />
             <LanguageSwitch />
         </header>
+    }
+}
+
+/// Who is signed in, with the way out; or the way in.
+#[component]
+fn Account() -> impl IntoView {
+    let i18n = use_i18n();
+    let logout = ServerAction::<crate::api::auth::Logout>::new();
+    // Asked again after logging out and after each navigation (login and sign-up end in one),
+    // so the header never shows someone who has left or misses someone who arrived.
+    let location = use_location();
+    let me = Resource::new(
+        move || (logout.version().get(), location.pathname.get()),
+        |_| crate::api::auth::whoami(),
+    );
+    view! {
+        <div class="account">
+            <Transition fallback=|| ()>
+                {move || me.get().map(|me| match me {
+                    Ok(Some(me)) => view! {
+                        <span class="who" data-testid="who">
+                            <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
+                            {me.email.clone()} " · " {me.team_name.clone()} " (" {me.role.as_str()} ")"
+                        </span>
+                        <ActionForm action=logout attr:class="inline-form">
+                            <button type="submit" class="link-button">{t!(i18n, nav_logout)}</button>
+                        </ActionForm>
+                    }.into_any(),
+                    _ => view! { <A href="/login">{t!(i18n, nav_login)}</A> }.into_any(),
+                })}
+            </Transition>
+        </div>
     }
 }
 

@@ -1,4 +1,6 @@
 //! sqlx queries, shared by the server functions and the workers (server only).
+pub mod identity;
+
 use sqlx::PgPool;
 
 /// Every migration in `migrations/`, applied at start-up and by `belfry migrate`.

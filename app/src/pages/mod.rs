@@ -1,4 +1,5 @@
 //! One module per screen.
+pub mod auth;
 pub mod cron;
 pub mod home;
 pub mod not_found;

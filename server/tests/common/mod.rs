@@ -56,16 +56,24 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(aws: Aws) -> TestApp {
+    spawn_app_configured(aws, |_| {}).await
+}
+
+/// The real server with some settings changed (a short session timeout, say).
+pub async fn spawn_app_configured(aws: Aws, configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
     server::telemetry::init(server::cli::LogFormat::Text);
     let database_url = fresh_database().await;
-    let args = ServeArgs {
+    let mut args = ServeArgs {
         database: DatabaseArgs {
             database_url: database_url.clone(),
         },
         site_addr: "127.0.0.1:0".parse().expect("a valid address"),
         site_root: PathBuf::from("target/site"),
         secure_cookies: false,
+        session_idle_seconds: 3600,
+        session_absolute_seconds: 12 * 3600,
     };
+    configure(&mut args);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
@@ -95,4 +103,61 @@ impl TestApp {
             .await
             .expect("the server answers")
     }
+
+    /// Calls a server function the way the browser's form does (same-origin, form-encoded),
+    /// with `cookie` as the session cookie when given.
+    pub async fn call(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/api/fn/{function}")))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// Signs up the first user (admin of a new team) and returns the session cookie.
+    pub async fn first_admin(&self, email: &str, password: &str) -> String {
+        let response = self
+            .call(
+                "signup",
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("team", "Platform"),
+                ],
+                None,
+            )
+            .await;
+        let status = response.status();
+        assert!(status.is_success() || status.is_redirection(), "{status}");
+        session_cookie(&response).expect("sign-up starts a session")
+    }
+
+    /// Who the session belongs to, as `whoami` answers (JSON null when nobody).
+    pub async fn whoami(&self, cookie: Option<&str>) -> serde_json::Value {
+        let response = self.call("whoami", &[], cookie).await;
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().await.expect("JSON")
+    }
+}
+
+/// The session cookie (`name=value`) a response sets, if any.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("belfry-session="))
+        .and_then(|value| value.split(';').next())
+        .map(str::to_owned)
 }

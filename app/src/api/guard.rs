@@ -1,0 +1,117 @@
+//! The one place that checks who is asking and what their role allows, for every server
+//! function (and, through `crate::db`, every query is scoped by the team it returns).
+use super::{AppError, Me};
+use crate::domain::Role;
+use chrono::Utc;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// What the server hands to server functions (through Leptos context).
+#[derive(Clone)]
+pub struct Backend {
+    pub pool: PgPool,
+    pub sessions: SessionPolicy,
+}
+
+/// How long a session lives. The idle timeout is the session layer's expiry (it slides with
+/// each request); the absolute one is checked here, from the moment of login.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle: std::time::Duration,
+    pub absolute: std::time::Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SignedIn {
+    user_id: Uuid,
+    team_id: Uuid,
+    /// Unix seconds at login.
+    since: i64,
+}
+
+const SIGNED_IN: &str = "signed_in";
+
+pub fn backend() -> Result<Backend, AppError> {
+    use_context::<Backend>().ok_or_else(|| {
+        tracing::error!("no Backend in the server function's context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer");
+        AppError::Internal
+    })
+}
+
+/// Starts a session for `user_id` in `team_id`, under a new id (no session fixation).
+pub async fn sign_in(session: &Session, user_id: Uuid, team_id: Uuid) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            SIGNED_IN,
+            SignedIn {
+                user_id,
+                team_id,
+                since: Utc::now().timestamp(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Ends the session on the server: its id is worthless afterwards.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// The signed-in member, if any, whatever their role.
+pub async fn signed_in() -> Result<Option<Me>, AppError> {
+    let backend = backend()?;
+    let session = session().await?;
+    let Some(stored) = session.get::<SignedIn>(SIGNED_IN).await? else {
+        return Ok(None);
+    };
+    let age = Utc::now().timestamp().saturating_sub(stored.since);
+    if age < 0 || age as u64 > backend.sessions.absolute.as_secs() {
+        session.flush().await?;
+        return Ok(None);
+    }
+    // A membership removed since login ends the session's access at once.
+    let member = crate::db::identity::member(&backend.pool, stored.user_id, stored.team_id).await?;
+    Ok(member)
+}
+
+/// The signed-in member when their role includes `needed`: 401 without a session,
+/// 403 with a role below it.
+pub async fn require(needed: Role) -> Result<Me, AppError> {
+    let me = signed_in().await?.ok_or(AppError::Unauthenticated)?;
+    if me.role.allows(needed) {
+        Ok(me)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Sets the HTTP status of the error on the response, then passes the error on.
+pub fn respond(error: AppError) -> AppError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
+    }
+    error
+}
+
+/// The client's address, for the login throttle.
+pub async fn client_addr() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|info| info.0.ip())
+}

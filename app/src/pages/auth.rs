@@ -1,0 +1,66 @@
+//! Sign-up (the first user of a fresh install) and login. Both are plain forms posting to
+//! server functions, so they work before the page is hydrated, and without JavaScript.
+use crate::api::auth::{Login, Signup, needs_first_user};
+use crate::i18n::{t, use_i18n};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let login = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = move || login.value().get().and_then(Result::err);
+    view! {
+        <section class="auth">
+            <h1>{t!(i18n, login_title)}</h1>
+            <ActionForm action=login attr:class="stack">
+                <label for="email">{t!(i18n, email)}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required />
+                <label for="password">{t!(i18n, password)}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <input type="hidden" name="next" prop:value=next />
+                <button type="submit" class="button primary">{t!(i18n, login_submit)}</button>
+            </ActionForm>
+            {move || error().map(|error| view! { <p class="form-error" role="alert">{error.to_string()}</p> })}
+            <p class="hint"><A href="/signup">{t!(i18n, signup_link)}</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let signup = ServerAction::<Signup>::new();
+    let open = Resource::new(|| (), |_| needs_first_user());
+    let error = move || signup.value().get().and_then(Result::err);
+    view! {
+        <section class="auth">
+            <h1>{t!(i18n, signup_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || open.get().map(|open| match open {
+                    Ok(true) => view! {
+                        <p>{t!(i18n, signup_first_user)}</p>
+                        <ActionForm action=signup attr:class="stack">
+                            <label for="email">{t!(i18n, email)}</label>
+                            <input id="email" name="email" type="email" autocomplete="username" required />
+                            <label for="password">{t!(i18n, password)}</label>
+                            <input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required aria-describedby="password-hint" />
+                            <p id="password-hint" class="hint">{t!(i18n, password_hint)}</p>
+                            <label for="team">{t!(i18n, team_name)}</label>
+                            <input id="team" name="team" type="text" maxlength="80" required />
+                            <button type="submit" class="button primary">{t!(i18n, signup_submit)}</button>
+                        </ActionForm>
+                    }.into_any(),
+                    Ok(false) => view! { <p>{t!(i18n, signup_closed)}</p> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                })}
+            </Suspense>
+            {move || error().map(|error| view! { <p class="form-error" role="alert">{error.to_string()}</p> })}
+            <p class="hint"><A href="/login">{t!(i18n, login_link)}</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,292 @@
+//! Sign-up, login, sessions, CSRF and the login throttle, over HTTP against the real server
+//! and Postgres.
+mod common;
+
+use common::{aws_at, moto_url, session_cookie, spawn_app, spawn_app_configured};
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+#[tokio::test]
+async fn the_first_user_becomes_admin_of_a_new_team_and_later_ones_need_an_invitation() {
+    let app = spawn_app().await;
+    assert!(
+        app.call("needs_first_user", &[], None)
+            .await
+            .json::<bool>()
+            .await
+            .unwrap()
+    );
+    let cookie = app.first_admin("ada@example.com", PASSWORD).await;
+    let me = app.whoami(Some(&cookie)).await;
+    assert_eq!(me["email"], "ada@example.com");
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["team_name"], "Platform");
+    assert!(
+        !app.call("needs_first_user", &[], None)
+            .await
+            .json::<bool>()
+            .await
+            .unwrap()
+    );
+
+    let second = app
+        .call(
+            "signup",
+            &[
+                ("email", "bob@example.com"),
+                ("password", PASSWORD),
+                ("team", "Mine"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(second.status(), 409);
+    assert!(session_cookie(&second).is_none());
+}
+
+#[tokio::test]
+async fn sign_up_explains_what_is_wrong_with_the_input() {
+    let app = spawn_app().await;
+    let response = app
+        .call(
+            "signup",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "short"),
+                ("team", "Platform"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["Invalid"]["field"], "password");
+    assert!(
+        body["Invalid"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("12 characters")
+    );
+}
+
+#[tokio::test]
+async fn the_password_is_stored_as_an_argon2id_hash_with_owasp_parameters() {
+    let app = spawn_app().await;
+    app.first_admin("ada@example.com", PASSWORD).await;
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert!(!hash.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_login_and_the_old_one_stops_working() {
+    let app = spawn_app().await;
+    let first = app.first_admin("ada@example.com", PASSWORD).await;
+    let response = app
+        .call(
+            "login",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+            Some(&first),
+        )
+        .await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
+    let second = session_cookie(&response).expect("login sets a session cookie");
+    assert_ne!(first, second, "the id is rotated at login");
+    assert_eq!(app.whoami(Some(&second)).await["email"], "ada@example.com");
+    assert!(
+        app.whoami(Some(&first)).await.is_null(),
+        "the pre-login id is gone"
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let response = app
+        .call(
+            "signup",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("team", "Platform"),
+            ],
+            None,
+        )
+        .await;
+    let set_cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("belfry-session="))
+        .unwrap();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let app = spawn_app().await;
+    let cookie = app.first_admin("ada@example.com", PASSWORD).await;
+    let response = app.call("logout", &[], Some(&cookie)).await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
+    // The old cookie, replayed, finds no session.
+    assert!(app.whoami(Some(&cookie)).await.is_null());
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_unknown_email_gets_the_same_answer() {
+    let app = spawn_app().await;
+    app.first_admin("ada@example.com", PASSWORD).await;
+    for (email, password) in [
+        ("ada@example.com", "wrong password!!"),
+        ("nobody@example.com", PASSWORD),
+    ] {
+        let response = app
+            .call("login", &[("email", email), ("password", password)], None)
+            .await;
+        assert_eq!(response.status(), 401);
+        assert!(session_cookie(&response).is_none());
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body, serde_json::json!("WrongCredentials"));
+    }
+}
+
+#[tokio::test]
+async fn the_idle_timeout_ends_a_session() {
+    let app = spawn_app_configured(aws_at(&moto_url()).await, |args| {
+        args.session_idle_seconds = 2
+    })
+    .await;
+    let cookie = app.first_admin("ada@example.com", PASSWORD).await;
+    assert_eq!(app.whoami(Some(&cookie)).await["email"], "ada@example.com");
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert!(app.whoami(Some(&cookie)).await.is_null());
+}
+
+#[tokio::test]
+async fn the_absolute_timeout_ends_a_busy_session() {
+    let app = spawn_app_configured(aws_at(&moto_url()).await, |args| {
+        args.session_absolute_seconds = 2
+    })
+    .await;
+    let cookie = app.first_admin("ada@example.com", PASSWORD).await;
+    // Busy: a request every half second keeps the idle timer from ever running out.
+    for _ in 0..7 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        app.whoami(Some(&cookie)).await;
+    }
+    assert!(app.whoami(Some(&cookie)).await.is_null());
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_even_for_the_right_one_afterwards() {
+    let app = spawn_app().await;
+    app.first_admin("ada@example.com", PASSWORD).await;
+    for attempt in 0..5 {
+        let response = app
+            .call(
+                "login",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", "not the password"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+    let response = app
+        .call(
+            "login",
+            &[("email", "ADA@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 429);
+    assert!(session_cookie(&response).is_none());
+    let body: serde_json::Value = response.json().await.unwrap();
+    let retry = body["Throttled"]["retry_after_seconds"].as_u64().unwrap();
+    assert!((1..=15 * 60).contains(&retry), "{retry}");
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_before_it_does_anything() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/fn/signup"))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .form(&[
+            ("email", "mallory@evil.example"),
+            ("password", PASSWORD),
+            ("team", "Evil"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    // Nothing was written: the install still waits for its first user.
+    assert!(
+        app.call("needs_first_user", &[], None)
+            .await
+            .json::<bool>()
+            .await
+            .unwrap()
+    );
+
+    // An Origin from elsewhere without fetch metadata is refused too.
+    let response = app
+        .client
+        .post(app.url("/lang"))
+        .header("origin", "https://evil.example")
+        .form(&[("lang", "ko")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn sign_up_writes_its_audit_row_in_the_same_transaction() {
+    let app = spawn_app().await;
+    app.first_admin("ada@example.com", PASSWORD).await;
+    // A refused second sign-up changes nothing and leaves no audit row.
+    app.call(
+        "signup",
+        &[
+            ("email", "bob@example.com"),
+            ("password", PASSWORD),
+            ("team", "X"),
+        ],
+        None,
+    )
+    .await;
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let rows: Vec<(String, serde_json::Value)> =
+        sqlx::query_as("SELECT action, after FROM audit ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "user.signup");
+    assert_eq!(rows[0].1["email"], "ada@example.com");
+    assert!(!rows[0].1.to_string().contains(PASSWORD));
+}
