@@ -65,6 +65,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/cron") view=pages::cron::CronPage />
                         <Route path=path!("/login") view=pages::auth::LoginPage />
                         <Route path=path!("/signup") view=pages::auth::SignupPage />
+                        <Route path=path!("/settings") view=pages::team::SettingsPage />
+                        <Route path=path!("/activity") view=pages::team::ActivityPage />
+                        <Route path=path!("/invite/:token") view=pages::team::InvitePage />
                         <Route
                             path=path!("/alarms")
                             view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Alarms /> }

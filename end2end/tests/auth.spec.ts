@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 
 // The browser tests share one fresh database: the first user is created here, once.
-test("sign up as the first user, log out, fail then succeed to log in", async ({ page }) => {
+test("sign up, log out, log in, invite a second user, switch team, log out", async ({ page, browser }) => {
   await page.goto("/signup");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Create the first account");
   await page.getByLabel("Email").fill("ada@example.com");
@@ -20,7 +20,7 @@ test("sign up as the first user, log out, fail then succeed to log in", async ({
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByTestId("who")).toHaveCount(0);
-  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Log in", exact: true })).toBeVisible();
 
   await page.getByLabel("Email").fill("ada@example.com");
   await page.getByLabel("Password").fill("not the password at all");
@@ -30,4 +30,40 @@ test("sign up as the first user, log out, fail then succeed to log in", async ({
   await page.getByLabel("Password").fill("correct horse battery staple");
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByTestId("who")).toContainText("ada@example.com");
+
+  // Invite a second user, who joins through the link in a browser of their own.
+  await page.goto("/settings");
+  await page.getByLabel("Role").selectOption("editor");
+  await page.getByRole("button", { name: "Create an invitation link" }).click();
+  const link = (await page.getByTestId("invite-link").textContent())!.trim();
+  expect(link).toMatch(/^\/invite\/[0-9a-f]{64}$/);
+
+  const bob = await browser.newContext();
+  const bobPage = await bob.newPage();
+  await bobPage.goto(link);
+  await expect(bobPage.getByTestId("invitation")).toContainText("Platform (editor)");
+  await bobPage.getByLabel("Email").fill("bob@example.com");
+  await bobPage.getByLabel("Password").fill("another long passphrase");
+  await bobPage.getByRole("button", { name: "Join the team" }).click();
+  await expect(bobPage.getByTestId("who")).toContainText("bob@example.com · Platform (editor)");
+  await bob.close();
+
+  await page.reload();
+  await expect(page.getByTestId("members")).toContainText("bob@example.com (editor)");
+
+  // A second team, then switch back to the first.
+  await page.getByLabel("Team name").fill("Data");
+  await page.getByRole("button", { name: "Create team" }).click();
+  await expect(page.getByTestId("who")).toContainText("Data (admin)");
+  await page.locator("#team-switch").selectOption({ label: "Platform" });
+  await page.getByRole("button", { name: "Switch" }).click();
+  await expect(page.getByTestId("who")).toContainText("Platform (admin)");
+
+  // The activity log shows who did what.
+  await page.goto("/activity");
+  await expect(page.getByTestId("audit")).toContainText("member.join");
+  await expect(page.getByTestId("audit")).toContainText("bob@example.com");
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByTestId("who")).toHaveCount(0);
 });

@@ -60,6 +60,12 @@ mod ssr {
     }
 }
 
+/// Hashes a new password (argon2id, OWASP parameters).
+#[cfg(feature = "ssr")]
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    ssr::hash(password).await
+}
+
 /// How many failed logins (per email, and per client address) within the window start the
 /// throttle, and how long the window is.
 pub const THROTTLE_PER_EMAIL: i64 = 5;

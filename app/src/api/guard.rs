@@ -64,6 +64,17 @@ pub async fn sign_in(session: &Session, user_id: Uuid, team_id: Uuid) -> Result<
     Ok(())
 }
 
+/// Moves the session to another team of the same user (the caller checked membership).
+pub async fn set_team(session: &Session, team_id: Uuid) -> Result<(), AppError> {
+    let mut stored = session
+        .get::<SignedIn>(SIGNED_IN)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    stored.team_id = team_id;
+    session.insert(SIGNED_IN, stored).await?;
+    Ok(())
+}
+
 /// Ends the session on the server: its id is worthless afterwards.
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await?;

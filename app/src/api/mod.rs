@@ -4,6 +4,7 @@
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod teams;
 
 use crate::domain::IdentityError;
 use leptos::server_fn::codec::JsonEncoding;

@@ -45,6 +45,9 @@ fn Account() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || me.get().map(|me| match me {
                     Ok(Some(me)) => view! {
+                        <A href="/settings">{t!(i18n, nav_settings)}</A>
+                        <A href="/activity">{t!(i18n, nav_activity)}</A>
+                        <TeamSwitcher />
                         <span class="who" data-testid="who">
                             <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
                             {me.email.clone()} " · " {me.team_name.clone()} " (" {me.role.as_str()} ")"
@@ -57,6 +60,29 @@ fn Account() -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// The user's teams; choosing one makes it current. Shown when there is more than one.
+#[component]
+fn TeamSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let switch = ServerAction::<crate::api::teams::SwitchTeam>::new();
+    let teams = Resource::new(|| (), |_| crate::api::teams::my_teams());
+    view! {
+        <Transition fallback=|| ()>
+            {move || teams.get().and_then(Result::ok).filter(|teams| teams.len() > 1).map(|teams| view! {
+                <ActionForm action=switch attr:class="inline-form team-switch">
+                    <label for="team-switch" class="visually-hidden">{t!(i18n, team_switch)}</label>
+                    <select id="team-switch" name="team_id">
+                        {teams.into_iter().map(|team| view! {
+                            <option value=team.id.to_string() selected=team.current>{team.name}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="submit" class="link-button">{t!(i18n, team_switch_go)}</button>
+                </ActionForm>
+            })}
+        </Transition>
     }
 }
 

@@ -196,3 +196,227 @@ pub async fn audit(
     .await?;
     Ok(())
 }
+
+/// A team the user belongs to, for the switcher.
+#[derive(Debug, Clone)]
+pub struct TeamChoice {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+}
+
+pub async fn teams_of(pool: &PgPool, user_id: Uuid) -> Result<Vec<TeamChoice>, sqlx::Error> {
+    sqlx::query_as!(
+        TeamChoice,
+        r#"SELECT t.id, t.name, m.role FROM memberships m JOIN teams t ON t.id = m.team_id
+           WHERE m.user_id = $1 ORDER BY t.name, t.id"#,
+        user_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// A new team with `user_id` as its admin, audited in the same transaction.
+pub async fn create_team(
+    pool: &PgPool,
+    user_id: Uuid,
+    name: &TeamName,
+) -> Result<Uuid, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let team_id = sqlx::query_scalar!(
+        "INSERT INTO teams (name) VALUES ($1) RETURNING id",
+        name.as_str()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'admin')",
+        team_id,
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = serde_json::json!({ "name": name.as_str() });
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        "team.create",
+        Some(team_id),
+        None,
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(team_id)
+}
+
+pub struct MemberRow {
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: String,
+}
+
+pub async fn members(pool: &PgPool, team_id: Uuid) -> Result<Vec<MemberRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MemberRow,
+        r#"SELECT u.id AS user_id, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.team_id = $1 ORDER BY m.created_at, u.email"#,
+        team_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Stores an invitation (only the token's SHA-256) and audits it, in one transaction.
+pub async fn create_invitation(
+    pool: &PgPool,
+    team_id: Uuid,
+    invited_by: Uuid,
+    token_sha256: &[u8],
+    role: Role,
+    valid_seconds: i64,
+) -> Result<Uuid, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO invitations (team_id, token_sha256, role, invited_by, expires_at)
+           VALUES ($1, $2, $3, $4, now() + $5::bigint * interval '1 second') RETURNING id"#,
+        team_id,
+        token_sha256,
+        role.as_str(),
+        invited_by,
+        valid_seconds
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = serde_json::json!({ "role": role.as_str(), "valid_seconds": valid_seconds });
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(invited_by),
+        "invitation.create",
+        Some(id),
+        None,
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub struct Invitation {
+    pub id: Uuid,
+    pub team_id: Uuid,
+    pub team_name: String,
+    pub role: String,
+    pub usable: bool,
+}
+
+/// The invitation for a token (by its hash), with whether it can still be used.
+pub async fn invitation(
+    pool: &PgPool,
+    token_sha256: &[u8],
+) -> Result<Option<Invitation>, sqlx::Error> {
+    sqlx::query_as!(
+        Invitation,
+        r#"SELECT i.id, i.team_id, t.name AS team_name, i.role,
+                  (i.accepted_at IS NULL AND i.expires_at > now()) AS "usable!"
+           FROM invitations i JOIN teams t ON t.id = i.team_id WHERE i.token_sha256 = $1"#,
+        token_sha256
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Uses an invitation: optionally creates the user first, then the membership, then marks the
+/// invitation accepted, all or nothing. None when it was used up or expired meanwhile.
+pub async fn accept_invitation(
+    pool: &PgPool,
+    invitation_id: Uuid,
+    existing_user: Option<Uuid>,
+    new_user: Option<(&Email, &str)>,
+) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let Some(row) = sqlx::query!(
+        r#"SELECT team_id, role FROM invitations
+           WHERE id = $1 AND accepted_at IS NULL AND expires_at > now() FOR UPDATE"#,
+        invitation_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let user_id = match (existing_user, new_user) {
+        (Some(user_id), _) => user_id,
+        (None, Some((email, password_hash))) => {
+            sqlx::query_scalar!(
+                "INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id",
+                email.as_str(),
+                password_hash
+            )
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        (None, None) => return Ok(None),
+    };
+    sqlx::query!(
+        r#"INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, $3)
+           ON CONFLICT (team_id, user_id) DO NOTHING"#,
+        row.team_id,
+        user_id,
+        row.role
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE invitations SET accepted_by = $2, accepted_at = now() WHERE id = $1",
+        invitation_id,
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = serde_json::json!({ "user_id": user_id, "role": row.role });
+    audit(
+        &mut tx,
+        Some(row.team_id),
+        Some(user_id),
+        "member.join",
+        Some(invitation_id),
+        None,
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some((user_id, row.team_id)))
+}
+
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub email: Option<String>,
+    pub action: String,
+    pub resource_id: Option<Uuid>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The team's audit log, newest first, optionally only actions starting with `prefix`.
+pub async fn audit_log(
+    pool: &PgPool,
+    team_id: Uuid,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AuditRow,
+        r#"SELECT a.at AS "at: DateTime<Utc>", u.email AS "email?", a.action, a.resource_id, a.before, a.after
+           FROM audit a LEFT JOIN users u ON u.id = a.user_id
+           WHERE a.team_id = $1 AND a.action LIKE $2 || '%'
+           ORDER BY a.at DESC, a.id DESC LIMIT $3"#,
+        team_id,
+        prefix,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}

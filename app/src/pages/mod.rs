@@ -4,6 +4,7 @@ pub mod cron;
 pub mod home;
 pub mod not_found;
 pub mod placeholder;
+pub mod team;
 
 /// The sections of the product, as the navigation names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,229 @@
+//! Teams, roles and invitations over HTTP: who may call what, scoped to their own team.
+mod common;
+
+use common::{TestApp, session_cookie, spawn_app};
+use serde_json::Value;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Creates an invitation as `admin` and has a new user accept it; returns their cookie.
+async fn invite(app: &TestApp, admin: &str, role: &str, email: &str) -> String {
+    let response = app
+        .call("create_invitation", &[("role", role)], Some(admin))
+        .await;
+    assert_eq!(response.status(), 200);
+    let path: String = response.json().await.unwrap();
+    let token = path
+        .strip_prefix("/invite/")
+        .expect("an invitation path")
+        .to_owned();
+    assert_eq!(token.len(), 64);
+    let response = app
+        .call(
+            "accept_invitation",
+            &[("token", &token), ("email", email), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    let status = response.status();
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    session_cookie(&response).expect("joining signs in")
+}
+
+/// An endpoint, its arguments, and the status each caller gets (0: allowed).
+type Expectation<'a> = (&'a str, Vec<(&'a str, &'a str)>, [u16; 5]);
+
+struct World {
+    app: TestApp,
+    admin: String,
+    editor: String,
+    viewer: String,
+    /// Admin of another team, not a member of the first.
+    stranger: String,
+    team_a: String,
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let admin = app.first_admin("ada@example.com", PASSWORD).await;
+    let editor = invite(&app, &admin, "editor", "bob@example.com").await;
+    let viewer = invite(&app, &admin, "viewer", "carol@example.com").await;
+    // Carol starts a second team and invites Erin as its admin: Erin is in no team of Ada's.
+    let response = app
+        .call("create_team", &[("name", "Other")], Some(&viewer))
+        .await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+    let team_a = app.whoami(Some(&admin)).await["team_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stranger = invite(&app, &viewer, "admin", "erin@example.com").await;
+    World {
+        app,
+        admin,
+        editor,
+        viewer,
+        stranger,
+        team_a,
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_each_role_as_it_should() {
+    let w = world().await;
+    // The viewer made team "Other" current when creating it: move back to team A.
+    let switched = w
+        .app
+        .call("switch_team", &[("team_id", &w.team_a)], Some(&w.viewer))
+        .await;
+    assert!(switched.status().is_success() || switched.status().is_redirection());
+
+    // (endpoint, arguments, anonymous, viewer, editor, admin of A, admin of another team)
+    let team_a = w.team_a.clone();
+    let matrix: Vec<Expectation> = vec![
+        ("my_teams", vec![], [401, 200, 200, 200, 200]),
+        ("team_members", vec![], [401, 200, 200, 200, 200]),
+        ("audit_log", vec![], [401, 200, 200, 200, 200]),
+        (
+            "create_invitation",
+            vec![("role", "viewer")],
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            "switch_team",
+            vec![("team_id", team_a.as_str())],
+            [401, 0, 0, 0, 404],
+        ),
+        ("create_team", vec![("name", "Mine")], [401, 0, 0, 0, 0]),
+    ];
+    let who: [Option<&str>; 5] = [
+        None,
+        Some(&w.viewer),
+        Some(&w.editor),
+        Some(&w.admin),
+        Some(&w.stranger),
+    ];
+    for (endpoint, args, expected) in &matrix {
+        for (index, cookie) in who.iter().enumerate() {
+            let response = w.app.call(endpoint, args, *cookie).await;
+            let status = response.status().as_u16();
+            match expected[index] {
+                // 0: allowed, success or the redirect that follows it.
+                0 => assert!(
+                    (200..400).contains(&status),
+                    "{endpoint} as #{index}: {status}"
+                ),
+                code => assert_eq!(status, code, "{endpoint} as #{index}"),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn members_and_the_audit_log_are_scoped_to_the_current_team() {
+    let w = world().await;
+    let members: Value = w
+        .app
+        .call("team_members", &[], Some(&w.stranger))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let emails: Vec<&str> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    // Erin was invited into Carol's team "Other": she sees its members, not team A's.
+    assert!(emails.contains(&"erin@example.com"), "{emails:?}");
+    assert!(!emails.contains(&"ada@example.com"), "{emails:?}");
+
+    let log: Value = w
+        .app
+        .call("audit_log", &[], Some(&w.admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"user.signup"));
+    assert!(actions.contains(&"invitation.create"));
+    assert!(actions.contains(&"member.join"));
+    assert!(
+        !actions.contains(&"team.create"),
+        "team.create happened in another team: {actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_works_once() {
+    let app = spawn_app().await;
+    let admin = app.first_admin("ada@example.com", PASSWORD).await;
+    let path: String = app
+        .call("create_invitation", &[("role", "editor")], Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = path.trim_start_matches("/invite/").to_owned();
+    let info: Value = app
+        .call("invitation_info", &[("token", &token)], None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["team_name"], "Platform");
+    assert_eq!(info["role"], "editor");
+    assert_eq!(info["usable"], true);
+
+    let first = app
+        .call(
+            "accept_invitation",
+            &[
+                ("token", &token),
+                ("email", "bob@example.com"),
+                ("password", PASSWORD),
+            ],
+            None,
+        )
+        .await;
+    assert!(first.status().is_success() || first.status().is_redirection());
+    let again = app
+        .call(
+            "accept_invitation",
+            &[
+                ("token", &token),
+                ("email", "eve@example.com"),
+                ("password", PASSWORD),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(again.status(), 409);
+    let info: Value = app
+        .call("invitation_info", &[("token", &token)], None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["usable"], false);
+    let unknown = app
+        .call("invitation_info", &[("token", &"0".repeat(64))], None)
+        .await;
+    assert_eq!(unknown.status(), 404);
+
+    // Only the token's hash is stored.
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_sha256 FROM invitations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 32);
+    assert!(!String::from_utf8_lossy(&stored).contains(&token));
+}
