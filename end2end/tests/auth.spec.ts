@@ -1,9 +1,16 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
+
+// Forms that show a server function's answer (the invitation link) need the hydrated page:
+// before hydration they post the old-fashioned way and the page reloads without it.
+async function hydrated(page: Page) {
+  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
+}
 
 // The browser tests share one fresh database: the first user is created here, once.
 test("sign up, log out, log in, invite a second user, switch team, log out", async ({ page, browser }) => {
   await page.goto("/signup");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Create the first account");
+  await hydrated(page);
   await page.getByLabel("Email").fill("ada@example.com");
   await page.getByLabel("Password").fill("correct horse battery staple");
   await page.getByLabel("Team name").fill("Platform");
@@ -33,7 +40,8 @@ test("sign up, log out, log in, invite a second user, switch team, log out", asy
 
   // Invite a second user, who joins through the link in a browser of their own.
   await page.goto("/settings");
-  await page.getByLabel("Role").selectOption("editor");
+  await hydrated(page);
+  await page.getByLabel("Role", { exact: true }).selectOption("editor");
   await page.getByRole("button", { name: "Create an invitation link" }).click();
   const link = (await page.getByTestId("invite-link").textContent())!.trim();
   expect(link).toMatch(/^\/invite\/[0-9a-f]{64}$/);
@@ -41,6 +49,7 @@ test("sign up, log out, log in, invite a second user, switch team, log out", asy
   const bob = await browser.newContext();
   const bobPage = await bob.newPage();
   await bobPage.goto(link);
+  await hydrated(bobPage);
   await expect(bobPage.getByTestId("invitation")).toContainText("Platform (editor)");
   await bobPage.getByLabel("Email").fill("bob@example.com");
   await bobPage.getByLabel("Password").fill("another long passphrase");
@@ -49,6 +58,7 @@ test("sign up, log out, log in, invite a second user, switch team, log out", asy
   await bob.close();
 
   await page.reload();
+  await hydrated(page);
   await expect(page.getByTestId("members")).toContainText("bob@example.com (editor)");
 
   // A second team, then switch back to the first.

@@ -64,7 +64,19 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
             },
         )
         .route_layer(middleware::from_fn(telemetry::record_http))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            {
+                let state = state.clone();
+                move || {
+                    provide_context(state.backend());
+                    provide_context(state.clone());
+                }
+            },
+            shell,
+        ))
         .layer(sessions)
         .layer(middleware::from_fn(crate::csrf::same_origin_only))
         .layer(TraceLayer::new_for_http())

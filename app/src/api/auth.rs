@@ -178,3 +178,29 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
         .await
         .map_err(super::guard::respond)
 }
+
+/// Changes the signed-in user's password. Every other session of the user ends; this one
+/// continues under a new id.
+#[server(prefix = "/api/fn", endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    use crate::db::identity;
+    use crate::domain::{Password, Role};
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let backend = super::guard::backend()?;
+        let stored = identity::password_hash(&backend.pool, me.user_id).await?;
+        if !ssr::verify(current, stored).await {
+            return Err(AppError::Invalid {
+                field: "current".to_owned(),
+                message: "The current password is wrong.".to_owned(),
+            });
+        }
+        let new = Password::parse(&new).map_err(|e| AppError::invalid("new", e))?;
+        let hash = ssr::hash(new.expose().to_owned()).await?;
+        identity::set_password(&backend.pool, me.user_id, me.team_id, &hash).await?;
+        super::guard::sign_in(&super::guard::session().await?, me.user_id, me.team_id).await?;
+        Ok(())
+    }
+    .await
+    .map_err(super::guard::respond)
+}

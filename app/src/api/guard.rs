@@ -93,9 +93,17 @@ pub async fn signed_in() -> Result<Option<Me>, AppError> {
         session.flush().await?;
         return Ok(None);
     }
-    // A membership removed since login ends the session's access at once.
+    // A membership removed since login ends the session's access at once, and so does a
+    // password change made after the session started (in any other session).
     let member = crate::db::identity::member(&backend.pool, stored.user_id, stored.team_id).await?;
-    Ok(member)
+    match member {
+        Some((me, password_changed)) if stored.since >= password_changed => Ok(Some(me)),
+        Some(_) => {
+            session.flush().await?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
 }
 
 /// The signed-in member when their role includes `needed`: 401 without a session,

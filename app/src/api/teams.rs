@@ -56,10 +56,14 @@ mod ssr {
     }
 }
 
+/// The signed-in user's teams; none for nobody (the header asks on every page, and an
+/// anonymous page must not answer 401 for it).
 #[server(prefix = "/api/fn", endpoint = "my_teams")]
 pub async fn my_teams() -> Result<Vec<TeamChoice>, AppError> {
     async {
-        let me = super::guard::require(Role::Viewer).await?;
+        let Some(me) = super::guard::signed_in().await? else {
+            return Ok(Vec::new());
+        };
         let pool = super::guard::backend()?.pool;
         let teams = crate::db::identity::teams_of(&pool, me.user_id).await?;
         Ok(teams
@@ -150,6 +154,9 @@ pub async fn create_invitation(role: String) -> Result<String, AppError> {
             INVITATION_DAYS * 24 * 60 * 60,
         )
         .await?;
+        // Back to the settings page with the new link in view: this works the same with and
+        // without JavaScript (a plain form post follows the redirect).
+        leptos_axum::redirect(&format!("/settings?invitation={token}"));
         Ok(format!("/invite/{token}"))
     }
     .await
@@ -236,6 +243,77 @@ pub async fn audit_log(action: Option<String>) -> Result<Vec<AuditEntry>, AppErr
                 after: row.after.map(|v| v.to_string()),
             })
             .collect())
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// The team's AWS connection as admins configure it. The external id is not a secret: it goes
+/// into the role's trust policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsConnectionView {
+    pub region: String,
+    pub role_arn: Option<String>,
+    pub external_id: String,
+    pub endpoint_url: Option<String>,
+}
+
+#[server(prefix = "/api/fn", endpoint = "aws_connection")]
+pub async fn aws_connection() -> Result<Option<AwsConnectionView>, AppError> {
+    async {
+        let me = super::guard::require(Role::Admin).await?;
+        let pool = super::guard::backend()?.pool;
+        let row = crate::db::identity::aws_connection(&pool, me.team_id).await?;
+        Ok(row.map(|row| AwsConnectionView {
+            region: row.region,
+            role_arn: row.role_arn,
+            external_id: row.external_id,
+            endpoint_url: row.endpoint_url,
+        }))
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Saves the team's region, optional role to assume, optional emulator endpoint. Admins only.
+#[server(prefix = "/api/fn", endpoint = "save_aws_connection")]
+pub async fn save_aws_connection(
+    region: String,
+    role_arn: Option<String>,
+    endpoint_url: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::aws::{Region, RoleArn, parse_endpoint};
+    async {
+        let invalid = |field: &str, error: crate::domain::aws::ConnectionError| AppError::Invalid {
+            field: field.to_owned(),
+            message: error.to_string(),
+        };
+        let region = Region::parse(&region).map_err(|e| invalid("region", e))?;
+        let role_arn = match role_arn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(arn) => Some(RoleArn::parse(arn).map_err(|e| invalid("role_arn", e))?),
+            None => None,
+        };
+        let endpoint_url = match endpoint_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(url) => Some(parse_endpoint(url).map_err(|e| invalid("endpoint_url", e))?),
+            None => None,
+        };
+        let me = super::guard::require(Role::Admin).await?;
+        let pool = super::guard::backend()?.pool;
+        crate::db::identity::save_aws_connection(
+            &pool,
+            me.team_id,
+            me.user_id,
+            region.as_str(),
+            role_arn.as_ref().map(RoleArn::as_str),
+            endpoint_url.as_deref(),
+            &format!("belfry-{}", ssr::new_token()),
+        )
+        .await?;
+        Ok(())
     }
     .await
     .map_err(super::guard::respond)

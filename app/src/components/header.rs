@@ -1,7 +1,7 @@
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use leptos::ev::MouseEvent;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
@@ -32,14 +32,20 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn Account() -> impl IntoView {
     let i18n = use_i18n();
-    let logout = ServerAction::<crate::api::auth::Logout>::new();
-    // Asked again after logging out and after each navigation (login and sign-up end in one),
-    // so the header never shows someone who has left or misses someone who arrived.
     let location = use_location();
-    let me = Resource::new(
-        move || (logout.version().get(), location.pathname.get()),
-        |_| crate::api::auth::whoami(),
-    );
+    let me = Resource::new(|| (), |_| crate::api::auth::whoami());
+    let teams = Resource::new(|| (), |_| crate::api::teams::my_teams());
+    // Asked again after each client-side navigation (login and sign-up end in one), so the
+    // header never misses someone who arrived; logging out reloads the whole page. Created
+    // here, outside the Transition, so server and browser number them alike.
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|previous| previous != path) {
+            me.refetch();
+            teams.refetch();
+        }
+        path
+    });
     view! {
         <div class="account">
             <Transition fallback=|| ()>
@@ -47,14 +53,16 @@ fn Account() -> impl IntoView {
                     Ok(Some(me)) => view! {
                         <A href="/settings">{t!(i18n, nav_settings)}</A>
                         <A href="/activity">{t!(i18n, nav_activity)}</A>
-                        <TeamSwitcher />
+                        <TeamSwitcher teams />
                         <span class="who" data-testid="who">
                             <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
                             {me.email.clone()} " · " {me.team_name.clone()} " (" {me.role.as_str()} ")"
                         </span>
-                        <ActionForm action=logout attr:class="inline-form">
+                        // A plain form, not an ActionForm: logging out reloads the whole page,
+                        // so nothing of the signed-in state stays in the browser.
+                        <form method="post" action=crate::api::auth::Logout::url() class="inline-form">
                             <button type="submit" class="link-button">{t!(i18n, nav_logout)}</button>
-                        </ActionForm>
+                        </form>
                     }.into_any(),
                     _ => view! { <A href="/login">{t!(i18n, nav_login)}</A> }.into_any(),
                 })}
@@ -65,14 +73,15 @@ fn Account() -> impl IntoView {
 
 /// The user's teams; choosing one makes it current. Shown when there is more than one.
 #[component]
-fn TeamSwitcher() -> impl IntoView {
+fn TeamSwitcher(
+    teams: Resource<Result<Vec<crate::api::teams::TeamChoice>, crate::api::AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let switch = ServerAction::<crate::api::teams::SwitchTeam>::new();
-    let teams = Resource::new(|| (), |_| crate::api::teams::my_teams());
     view! {
         <Transition fallback=|| ()>
             {move || teams.get().and_then(Result::ok).filter(|teams| teams.len() > 1).map(|teams| view! {
-                <ActionForm action=switch attr:class="inline-form team-switch">
+                // A plain form: every page's data belongs to the team, so switching reloads.
+                <form method="post" action=crate::api::teams::SwitchTeam::url() class="inline-form team-switch">
                     <label for="team-switch" class="visually-hidden">{t!(i18n, team_switch)}</label>
                     <select id="team-switch" name="team_id">
                         {teams.into_iter().map(|team| view! {
@@ -80,7 +89,7 @@ fn TeamSwitcher() -> impl IntoView {
                         }).collect_view()}
                     </select>
                     <button type="submit" class="link-button">{t!(i18n, team_switch_go)}</button>
-                </ActionForm>
+                </form>
             })}
         </Transition>
     }

@@ -91,14 +91,16 @@ pub async fn first_team(pool: &PgPool, user_id: Uuid) -> Result<Option<Uuid>, sq
     .await
 }
 
-/// The user as a member of the team, or None when they are not (any more) one.
+/// The user as a member of the team, with when their password last changed (Unix seconds),
+/// or None when they are not (any more) a member.
 pub async fn member(
     pool: &PgPool,
     user_id: Uuid,
     team_id: Uuid,
-) -> Result<Option<Me>, sqlx::Error> {
+) -> Result<Option<(Me, i64)>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT u.email, t.name AS team_name, m.role
+        r#"SELECT u.email, t.name AS team_name, m.role,
+                  floor(extract(epoch FROM u.password_changed_at))::bigint AS "password_changed!"
            FROM memberships m JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = m.team_id
            WHERE m.user_id = $1 AND m.team_id = $2"#,
         user_id,
@@ -107,13 +109,14 @@ pub async fn member(
     .fetch_optional(pool)
     .await?;
     Ok(row.and_then(|row| {
-        Some(Me {
+        let me = Me {
             user_id,
             email: row.email,
             team_id,
             team_name: row.team_name,
             role: Role::parse(&row.role).ok()?,
-        })
+        };
+        Some((me, row.password_changed))
     }))
 }
 
@@ -419,4 +422,107 @@ pub async fn audit_log(
     )
     .fetch_all(pool)
     .await
+}
+
+pub struct AwsConnectionRow {
+    pub region: String,
+    pub role_arn: Option<String>,
+    pub external_id: String,
+    pub endpoint_url: Option<String>,
+}
+
+pub async fn aws_connection(
+    pool: &PgPool,
+    team_id: Uuid,
+) -> Result<Option<AwsConnectionRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AwsConnectionRow,
+        "SELECT region, role_arn, external_id, endpoint_url FROM aws_connections WHERE team_id = $1",
+        team_id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Saves the team's connection; the external id is set once (`new_external_id` is used only
+/// when there is none yet). Audited with before and after, in one transaction.
+pub async fn save_aws_connection(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    region: &str,
+    role_arn: Option<&str>,
+    endpoint_url: Option<&str>,
+    new_external_id: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let before = sqlx::query_scalar!(
+        r#"SELECT to_jsonb(c) - 'team_id' - 'updated_at' AS "row!" FROM aws_connections c WHERE team_id = $1 FOR UPDATE"#,
+        team_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let after = sqlx::query_scalar!(
+        r#"INSERT INTO aws_connections (team_id, region, role_arn, external_id, endpoint_url)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (team_id) DO UPDATE
+             SET region = excluded.region, role_arn = excluded.role_arn,
+                 endpoint_url = excluded.endpoint_url, updated_at = now()
+           RETURNING jsonb_build_object('region', region, 'role_arn', role_arn,
+                     'external_id', external_id, 'endpoint_url', endpoint_url) AS "row!""#,
+        team_id,
+        region,
+        role_arn,
+        new_external_id,
+        endpoint_url
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        "aws_connection.save",
+        Some(team_id),
+        before,
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password hash and audits it (never the hash itself).
+pub async fn set_password(
+    pool: &PgPool,
+    user_id: Uuid,
+    team_id: Uuid,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1",
+        user_id,
+        password_hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        "user.password_change",
+        Some(user_id),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn password_hash(pool: &PgPool, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
+        .fetch_optional(pool)
+        .await
 }

@@ -24,8 +24,16 @@ pub fn SettingsPage() -> impl IntoView {
     let invite = ServerAction::<CreateInvitation>::new();
     let create_team = ServerAction::<CreateTeam>::new();
     let me = Resource::new(|| (), |_| whoami());
-    let members = Resource::new(move || invite.version().get(), |_| team_members());
-    let link = move || invite.value().get().and_then(Result::ok);
+    let members = Resource::new(|| (), |_| team_members());
+    let query = use_query_map();
+    let link = move || {
+        invite.value().get().and_then(Result::ok).or_else(|| {
+            query
+                .read()
+                .get("invitation")
+                .map(|token| format!("/invite/{token}"))
+        })
+    };
     let invite_error = move || invite.value().get().and_then(Result::err);
     view! {
         <section class="settings">
