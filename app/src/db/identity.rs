@@ -37,19 +37,7 @@ pub async fn create_first_admin(
     )
     .fetch_one(&mut *tx)
     .await?;
-    let team_id = sqlx::query_scalar!(
-        "INSERT INTO teams (name) VALUES ($1) RETURNING id",
-        team.as_str()
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'admin')",
-        team_id,
-        user_id
-    )
-    .execute(&mut *tx)
-    .await?;
+    let team_id = insert_team_with_admin(&mut tx, user_id, team).await?;
     let after =
         serde_json::json!({ "email": email.as_str(), "team": team.as_str(), "role": "admin" });
     audit(
@@ -219,6 +207,28 @@ pub async fn teams_of(pool: &PgPool, user_id: Uuid) -> Result<Vec<TeamChoice>, s
     .await
 }
 
+/// Inserts a team and makes `user_id` its admin, in the caller's transaction.
+async fn insert_team_with_admin(
+    tx: &mut Transaction<'_, Postgres>,
+    user_id: Uuid,
+    name: &TeamName,
+) -> Result<Uuid, sqlx::Error> {
+    let team_id = sqlx::query_scalar!(
+        "INSERT INTO teams (name) VALUES ($1) RETURNING id",
+        name.as_str()
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'admin')",
+        team_id,
+        user_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(team_id)
+}
+
 /// A new team with `user_id` as its admin, audited in the same transaction.
 pub async fn create_team(
     pool: &PgPool,
@@ -226,19 +236,7 @@ pub async fn create_team(
     name: &TeamName,
 ) -> Result<Uuid, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let team_id = sqlx::query_scalar!(
-        "INSERT INTO teams (name) VALUES ($1) RETURNING id",
-        name.as_str()
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'admin')",
-        team_id,
-        user_id
-    )
-    .execute(&mut *tx)
-    .await?;
+    let team_id = insert_team_with_admin(&mut tx, user_id, name).await?;
     let after = serde_json::json!({ "name": name.as_str() });
     audit(
         &mut tx,
