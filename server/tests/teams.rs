@@ -124,11 +124,8 @@ async fn members_and_the_audit_log_are_scoped_to_the_current_team() {
     let w = world().await;
     let members: Value = w
         .app
-        .call("team_members", &[], Some(&w.stranger))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json("team_members", &[], Some(&w.stranger))
+        .await;
     let emails: Vec<&str> = members
         .as_array()
         .unwrap()
@@ -139,13 +136,7 @@ async fn members_and_the_audit_log_are_scoped_to_the_current_team() {
     assert!(emails.contains(&"erin@example.com"), "{emails:?}");
     assert!(!emails.contains(&"ada@example.com"), "{emails:?}");
 
-    let log: Value = w
-        .app
-        .call("audit_log", &[], Some(&w.admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let log: Value = w.app.call_json("audit_log", &[], Some(&w.admin)).await;
     let actions: Vec<&str> = log
         .as_array()
         .unwrap()
@@ -166,18 +157,12 @@ async fn an_invitation_works_once() {
     let app = spawn_app().await;
     let admin = app.first_admin("ada@example.com", PASSWORD).await;
     let path: String = app
-        .call("create_invitation", &[("role", "editor")], Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json("create_invitation", &[("role", "editor")], Some(&admin))
+        .await;
     let token = path.trim_start_matches("/invite/").to_owned();
     let info: Value = app
-        .call("invitation_info", &[("token", &token)], None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json("invitation_info", &[("token", &token)], None)
+        .await;
     assert_eq!(info["team_name"], "Platform");
     assert_eq!(info["role"], "editor");
     assert_eq!(info["usable"], true);
@@ -207,11 +192,8 @@ async fn an_invitation_works_once() {
         .await;
     assert_eq!(again.status(), 409);
     let info: Value = app
-        .call("invitation_info", &[("token", &token)], None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json("invitation_info", &[("token", &token)], None)
+        .await;
     assert_eq!(info["usable"], false);
     let unknown = app
         .call("invitation_info", &[("token", &"0".repeat(64))], None)
@@ -266,12 +248,7 @@ async fn an_admin_sets_the_aws_connection_and_no_secret_is_stored() {
         )
         .await;
     assert_eq!(saved.status(), 200);
-    let first: Value = app
-        .call("aws_connection", &[], Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = app.call_json("aws_connection", &[], Some(&admin)).await;
     assert_eq!(first["region"], "ap-northeast-2");
     assert_eq!(first["role_arn"], role);
     assert!(first["endpoint_url"].is_null());
@@ -288,21 +265,13 @@ async fn an_admin_sets_the_aws_connection_and_no_secret_is_stored() {
         Some(&admin),
     )
     .await;
-    let second: Value = app
-        .call("aws_connection", &[], Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second: Value = app.call_json("aws_connection", &[], Some(&admin)).await;
     assert_eq!(second["region"], "us-east-1");
     assert_eq!(second["external_id"], external_id.as_str());
 
     let log: Value = app
-        .call("audit_log", &[("action", "aws_connection.")], Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json("audit_log", &[("action", "aws_connection.")], Some(&admin))
+        .await;
     let rows = log.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert!(

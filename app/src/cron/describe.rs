@@ -95,6 +95,16 @@ fn twelve(hour: u16) -> (u16, bool) {
     (if h == 0 { 12 } else { h }, hour % 24 >= 12)
 }
 
+/// The 1-based `value`th name (a weekday, a month, an ordinal), or the number itself when
+/// the list has no such entry.
+fn named(names: &[&'static str], value: impl Into<usize>) -> String {
+    let value = value.into();
+    match value.checked_sub(1).and_then(|i| names.get(i)) {
+        Some(name) => name.to_string(),
+        None => value.to_string(),
+    }
+}
+
 mod en {
     use super::*;
 
@@ -122,14 +132,6 @@ mod en {
         "December",
     ];
     const ORDINALS: [&str; 5] = ["first", "second", "third", "fourth", "fifth"];
-
-    fn named(names: &[&'static str], value: impl Into<usize>) -> String {
-        let value = value.into();
-        match value.checked_sub(1).and_then(|i| names.get(i)) {
-            Some(name) => name.to_string(),
-            None => value.to_string(),
-        }
-    }
 
     /// "a", "a and b", "a, b and c".
     fn list(items: impl IntoIterator<Item = String>) -> String {
@@ -455,14 +457,6 @@ mod ko {
         "토요일",
     ];
     const ORDINALS: [&str; 5] = ["첫째", "둘째", "셋째", "넷째", "다섯째"];
-
-    fn named(names: &[&'static str], value: impl Into<usize>) -> String {
-        let value = value.into();
-        match value.checked_sub(1).and_then(|i| names.get(i)) {
-            Some(name) => name.to_string(),
-            None => value.to_string(),
-        }
-    }
 
     fn list(items: impl IntoIterator<Item = String>) -> String {
         items.into_iter().collect::<Vec<_>>().join(", ")

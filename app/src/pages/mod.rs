@@ -6,12 +6,11 @@ pub mod not_found;
 pub mod placeholder;
 pub mod team;
 
-/// The sections of the product, as the navigation names them.
+/// The sections of the product that are not built yet, as the navigation names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Alarms,
     Subscriptions,
     Schedules,
     LoadBalancers,
-    CronPlayground,
 }

@@ -12,7 +12,6 @@ pub fn NotBuilt(section: Section) -> impl IntoView {
         Section::Subscriptions => t_string!(i18n, nav_subscriptions),
         Section::Schedules => t_string!(i18n, nav_schedules),
         Section::LoadBalancers => t_string!(i18n, nav_load_balancers),
-        Section::CronPlayground => t_string!(i18n, nav_cron),
     };
     view! {
         <section class="not-built" data-testid="not-built">

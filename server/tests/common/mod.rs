@@ -124,6 +124,20 @@ impl TestApp {
         request.send().await.expect("the server answers")
     }
 
+    /// Calls a server function and reads its JSON answer, whatever the status.
+    pub async fn call_json<T: serde::de::DeserializeOwned>(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> T {
+        self.call(function, form, cookie)
+            .await
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+
     /// Signs up the first user (admin of a new team) and returns the session cookie.
     pub async fn first_admin(&self, email: &str, password: &str) -> String {
         let response = self
