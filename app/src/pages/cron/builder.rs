@@ -3,7 +3,7 @@
 //! builder always say the same thing.
 use super::{Reading, lang_of};
 use crate::cron::{CronExpr, Field, FieldExpr, Lang, Part, Rate, RateUnit, Schedule, StepBase};
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 
 /// How a field is set, as the builder offers it.
@@ -54,38 +54,6 @@ impl Mode {
             Mode::NthWeekday => "nth-weekday",
             Mode::LastOfWeekday => "last-of-weekday",
             Mode::Custom => "custom",
-        }
-    }
-
-    fn label(self, field: Field, lang: Lang) -> &'static str {
-        let ko = lang == Lang::Ko;
-        match (self, ko) {
-            (Mode::Every, false) => "Every",
-            (Mode::Every, true) => "매번",
-            (Mode::NoSpecific, false) => "Not set (?)",
-            (Mode::NoSpecific, true) => "지정 안 함 (?)",
-            (Mode::Values, false) => "Specific values",
-            (Mode::Values, true) => "특정 값",
-            (Mode::Range, false) => "Range",
-            (Mode::Range, true) => "범위",
-            (Mode::Step, false) => "Every n, from a start",
-            (Mode::Step, true) => "시작 값부터 n마다",
-            (Mode::Last, false) if field == Field::DayOfWeek => "Saturday (L)",
-            (Mode::Last, true) if field == Field::DayOfWeek => "토요일 (L)",
-            (Mode::Last, false) => "Last day of the month (L)",
-            (Mode::Last, true) => "말일 (L)",
-            (Mode::LastOffset, false) => "Days before the last day (L-n)",
-            (Mode::LastOffset, true) => "말일 n일 전 (L-n)",
-            (Mode::LastWeekday, false) => "Last weekday of the month (LW)",
-            (Mode::LastWeekday, true) => "마지막 평일 (LW)",
-            (Mode::NearestWeekday, false) => "Nearest weekday to a day (nW)",
-            (Mode::NearestWeekday, true) => "지정일에 가장 가까운 평일 (nW)",
-            (Mode::NthWeekday, false) => "The nth weekday of the month (#)",
-            (Mode::NthWeekday, true) => "n번째 요일 (#)",
-            (Mode::LastOfWeekday, false) => "The last weekday d of the month (dL)",
-            (Mode::LastOfWeekday, true) => "마지막 d요일 (dL)",
-            (Mode::Custom, false) => "Other (as text)",
-            (Mode::Custom, true) => "기타 (텍스트)",
         }
     }
 
@@ -383,7 +351,7 @@ fn RateEditor(rate: Memo<Option<Rate>>, expr: RwSignal<String>) -> impl IntoView
                     }
                 }
             />
-            <select aria-label=move || t_unit(i18n.get_locale()) on:change=move |ev| {
+            <select aria-label=move || t_string!(i18n, rate_unit) on:change=move |ev| {
                 let unit = match event_target_value(&ev).as_str() {
                     "hour" => RateUnit::Hour,
                     "day" => RateUnit::Day,
@@ -395,31 +363,16 @@ fn RateEditor(rate: Memo<Option<Rate>>, expr: RwSignal<String>) -> impl IntoView
                     .into_iter()
                     .map(|u| view! {
                         <option value=unit_id(u) selected=move || unit() == u>
-                            {move || unit_label(u, lang_of(i18n.get_locale()))}
+                            {move || match u {
+                                RateUnit::Minute => t_string!(i18n, unit_minutes),
+                                RateUnit::Hour => t_string!(i18n, unit_hours),
+                                RateUnit::Day => t_string!(i18n, unit_days),
+                            }}
                         </option>
                     })
                     .collect_view()}
             </select>
         </div>
-    }
-}
-
-fn t_unit(locale: crate::i18n::Locale) -> &'static str {
-    if locale == crate::i18n::Locale::ko {
-        "단위"
-    } else {
-        "Unit"
-    }
-}
-
-fn unit_label(unit: RateUnit, lang: Lang) -> &'static str {
-    match (unit, lang) {
-        (RateUnit::Minute, Lang::En) => "minutes",
-        (RateUnit::Hour, Lang::En) => "hours",
-        (RateUnit::Day, Lang::En) => "days",
-        (RateUnit::Minute, Lang::Ko) => "분",
-        (RateUnit::Hour, Lang::Ko) => "시간",
-        (RateUnit::Day, Lang::Ko) => "일",
     }
 }
 
@@ -436,6 +389,21 @@ where
 {
     let i18n = use_i18n();
     let lang = move || lang_of(i18n.get_locale());
+    let mode_label = move |mode: Mode| match mode {
+        Mode::Every => t_string!(i18n, mode_every),
+        Mode::NoSpecific => t_string!(i18n, mode_no_specific),
+        Mode::Values => t_string!(i18n, mode_values),
+        Mode::Range => t_string!(i18n, mode_range),
+        Mode::Step => t_string!(i18n, mode_step),
+        Mode::Last if field == Field::DayOfWeek => t_string!(i18n, mode_saturday),
+        Mode::Last => t_string!(i18n, mode_last_day),
+        Mode::LastOffset => t_string!(i18n, mode_last_offset),
+        Mode::LastWeekday => t_string!(i18n, mode_last_weekday),
+        Mode::NearestWeekday => t_string!(i18n, mode_nearest_weekday),
+        Mode::NthWeekday => t_string!(i18n, mode_nth_weekday),
+        Mode::LastOfWeekday => t_string!(i18n, mode_last_of_weekday),
+        Mode::Custom => t_string!(i18n, mode_custom),
+    };
     let current = Memo::new(move |_| {
         cron.with(|c| c.as_ref().and_then(|c| c.field(field).cloned()))
             .unwrap_or(FieldExpr::Every)
@@ -479,7 +447,6 @@ where
 
     let inputs = move || {
         let lang = lang();
-        let ko = lang == Lang::Ko;
         match current.get() {
             FieldExpr::List(parts) => match (mode.get(), parts.as_slice()) {
                 (Mode::Values, _) if field != Field::Year => {
@@ -516,8 +483,8 @@ where
                     let (start, end) = (*start, *end);
                     view! {
                         <div class="inputs">
-                            {number(if ko { "시작" } else { "from" }, start, min, max, Box::new(move |v| set_part(Part::Range { start: v, end })))}
-                            {number(if ko { "끝" } else { "to" }, end, min, max, Box::new(move |v| set_part(Part::Range { start, end: v })))}
+                            {number(t_string!(i18n, builder_from), start, min, max, Box::new(move |v| set_part(Part::Range { start: v, end })))}
+                            {number(t_string!(i18n, builder_to), end, min, max, Box::new(move |v| set_part(Part::Range { start, end: v })))}
                         </div>
                     }.into_any()
                 }
@@ -533,23 +500,23 @@ where
                     };
                     view! {
                         <div class="inputs">
-                            {number(if ko { "간격" } else { "every" }, step, 1, max.saturating_sub(min).max(1), Box::new(move |v| set_part(Part::Step { base, step: v })))}
-                            {number(if ko { "시작" } else { "starting at" }, start, min, max, Box::new(move |v| set_part(Part::Step { base: with_start(v), step })))}
+                            {number(t_string!(i18n, builder_every), step, 1, max.saturating_sub(min).max(1), Box::new(move |v| set_part(Part::Step { base, step: v })))}
+                            {number(t_string!(i18n, builder_starting_at), start, min, max, Box::new(move |v| set_part(Part::Step { base: with_start(v), step })))}
                         </div>
                     }.into_any()
                 }
                 (Mode::LastOffset, [Part::LastOffset(n)]) => {
-                    number(if ko { "말일 며칠 전" } else { "days before" }, u16::from(*n), 1, 30, Box::new(move |v| set_part(Part::LastOffset(v as u8)))).into_any()
+                    number(t_string!(i18n, builder_days_before), u16::from(*n), 1, 30, Box::new(move |v| set_part(Part::LastOffset(v as u8)))).into_any()
                 }
                 (Mode::NearestWeekday, [Part::NearestWeekday(day)]) => {
-                    number(if ko { "일" } else { "day" }, u16::from(*day), 1, 31, Box::new(move |v| set_part(Part::NearestWeekday(v as u8)))).into_any()
+                    number(t_string!(i18n, builder_day), u16::from(*day), 1, 31, Box::new(move |v| set_part(Part::NearestWeekday(v as u8)))).into_any()
                 }
                 (Mode::NthWeekday, [Part::NthWeekday { weekday, nth }]) => {
                     let (weekday, nth) = (*weekday, *nth);
                     view! {
                         <div class="inputs">
                             <WeekdaySelect value=weekday on=move |d| set_part(Part::NthWeekday { weekday: d, nth }) />
-                            {number(if ko { "몇째" } else { "nth" }, u16::from(nth), 1, 5, Box::new(move |v| set_part(Part::NthWeekday { weekday, nth: v as u8 })))}
+                            {number(t_string!(i18n, builder_nth), u16::from(nth), 1, 5, Box::new(move |v| set_part(Part::NthWeekday { weekday, nth: v as u8 })))}
                         </div>
                     }.into_any()
                 }
@@ -560,7 +527,7 @@ where
                     let text = cron.with(|c| c.as_ref().map(|c| field_text(c, field))).unwrap_or_default();
                     view! {
                         <label class="inline">
-                            {if ko { "텍스트" } else { "as text" }} " "
+                            {t_string!(i18n, builder_as_text)} " "
                             <input
                                 type="text"
                                 class="field-text"
@@ -596,7 +563,7 @@ where
                 {modes_for(field)
                     .into_iter()
                     .map(|m| view! {
-                        <option value=m.id() selected=move || mode.get() == m>{move || m.label(field, lang())}</option>
+                        <option value=m.id() selected=move || mode.get() == m>{move || mode_label(m)}</option>
                     })
                     .collect_view()}
             </select>

@@ -81,15 +81,26 @@ pub fn merged_runs(
     runs
 }
 
+#[derive(Clone, Copy)]
+enum Example {
+    Daily10,
+    Weekdays18,
+    Every15Minutes,
+    BusinessHours,
+    LastFriday,
+    FirstMonday,
+    AwsDocs,
+}
+
 /// One-click examples: the AWS documentation's and the labs'.
-const EXAMPLES: [(&str, &str); 7] = [
-    ("daily_10", "cron(0 10 * * ? *)"),
-    ("weekdays_18", "cron(0 18 ? * MON-FRI *)"),
-    ("every_15_minutes", "rate(15 minutes)"),
-    ("business_hours", "cron(0/5 8-17 ? * MON-FRI *)"),
-    ("last_friday", "cron(0 10 ? * 6L *)"),
-    ("first_monday", "cron(0 10 ? * 2#1 *)"),
-    ("aws_docs", "cron(15 10 ? * 6L 2002-2025)"),
+const EXAMPLES: [(Example, &str); 7] = [
+    (Example::Daily10, "cron(0 10 * * ? *)"),
+    (Example::Weekdays18, "cron(0 18 ? * MON-FRI *)"),
+    (Example::Every15Minutes, "rate(15 minutes)"),
+    (Example::BusinessHours, "cron(0/5 8-17 ? * MON-FRI *)"),
+    (Example::LastFriday, "cron(0 10 ? * 6L *)"),
+    (Example::FirstMonday, "cron(0 10 ? * 2#1 *)"),
+    (Example::AwsDocs, "cron(15 10 ? * 6L 2002-2025)"),
 ];
 
 #[component]
@@ -252,7 +263,16 @@ pub fn CronPage() -> impl IntoView {
                     {EXAMPLES
                         .iter()
                         .map(|(key, example)| {
-                            let label = move || example_label(i18n.get_locale(), key);
+                            let key = *key;
+                            let label = move || match key {
+                                Example::Daily10 => t_string!(i18n, example_daily_10),
+                                Example::Weekdays18 => t_string!(i18n, example_weekdays_18),
+                                Example::Every15Minutes => t_string!(i18n, example_every_15_minutes),
+                                Example::BusinessHours => t_string!(i18n, example_business_hours),
+                                Example::LastFriday => t_string!(i18n, example_last_friday),
+                                Example::FirstMonday => t_string!(i18n, example_first_monday),
+                                Example::AwsDocs => t_string!(i18n, example_aws_docs),
+                            };
                             view! {
                                 <li>
                                     <a
@@ -308,26 +328,6 @@ fn browser_time_zone() -> Option<Tz> {
         .ok()?
         .as_string()?;
     zone.parse().ok()
-}
-
-fn example_label(locale: Locale, key: &str) -> &'static str {
-    let ko = locale == Locale::ko;
-    match (key, ko) {
-        ("daily_10", false) => "Every day at 10:00",
-        ("daily_10", true) => "매일 10:00",
-        ("weekdays_18", false) => "Weekdays at 18:00",
-        ("weekdays_18", true) => "평일 18:00",
-        ("every_15_minutes", false) => "Every 15 minutes",
-        ("every_15_minutes", true) => "15분마다",
-        ("business_hours", false) => "Every 5 minutes in business hours",
-        ("business_hours", true) => "업무 시간에 5분마다",
-        ("last_friday", false) => "The last Friday of the month",
-        ("last_friday", true) => "매월 마지막 금요일",
-        ("first_monday", false) => "The first Monday of the month",
-        ("first_monday", true) => "매월 첫째 월요일",
-        (_, false) => "The AWS documentation's example",
-        (_, true) => "AWS 문서의 예",
-    }
 }
 
 /// The mistake, underlined where it is, with what is allowed and the fix when there is one.
