@@ -8,6 +8,7 @@ use crate::domain::Role;
 use crate::i18n::{t, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -22,7 +23,6 @@ fn SignInFirst() -> impl IntoView {
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let invite = ServerAction::<CreateInvitation>::new();
-    let create_team = ServerAction::<CreateTeam>::new();
     let me = Resource::new(|| (), |_| whoami());
     let members = Resource::new(|| (), |_| team_members());
     let query = use_query_map();
@@ -67,11 +67,13 @@ pub fn SettingsPage() -> impl IntoView {
                             {move || invite_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
                         </Show>
                         <h2>{t!(i18n, new_team_title)}</h2>
-                        <ActionForm action=create_team attr:class="inline-fields">
+                        // A plain form, like the team switcher: the new team becomes the current
+                        // one, and everything on the page belongs to the team, so it reloads.
+                        <form method="post" action=CreateTeam::url() class="inline-fields">
                             <label for="new-team">{t!(i18n, team_name)}</label>
                             <input id="new-team" name="name" type="text" maxlength="80" required />
                             <button type="submit" class="button">{t!(i18n, new_team_create)}</button>
-                        </ActionForm>
+                        </form>
                     }.into_any(),
                     _ => view! { <SignInFirst /> }.into_any(),
                 })}
