@@ -1,5 +1,6 @@
 //! sqlx queries, shared by the server functions and the workers (server only).
 pub mod identity;
+pub mod resources;
 
 use sqlx::PgPool;
 

@@ -1,0 +1,675 @@
+//! Managed resources, their reconcile jobs and their history (shared/DESIGN.md, "State").
+//! Every change a person makes writes the spec, an audit row and a job in one transaction.
+use super::identity::audit;
+use crate::domain::plan::Kind;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct ResourceRow {
+    pub id: Uuid,
+    pub team_id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub spec: Value,
+    pub version: i32,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub status: String,
+    pub last_error: Option<String>,
+    pub aws_id: Option<String>,
+    pub create_started_at: Option<DateTime<Utc>>,
+    pub observed: Option<Value>,
+    pub observed_at: Option<DateTime<Utc>>,
+    pub drift: Option<Value>,
+    pub management: String,
+    pub deletion: String,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ResourceRow {
+    pub fn kind(&self) -> Option<Kind> {
+        Kind::parse(&self.kind)
+    }
+}
+
+macro_rules! select_resources {
+    ($tail:literal, $($arg:expr),*) => {
+        sqlx::query_as!(
+            ResourceRow,
+            r#"SELECT id, team_id, kind, name, spec, version, generation, observed_generation,
+                      status, last_error, aws_id,
+                      create_started_at AS "create_started_at: DateTime<Utc>",
+                      observed, observed_at AS "observed_at: DateTime<Utc>", drift,
+                      management, deletion, deleted_at AS "deleted_at: DateTime<Utc>",
+                      updated_at AS "updated_at: DateTime<Utc>"
+                 FROM resources "# + $tail,
+            $($arg),*
+        )
+    };
+}
+
+/// When a queued job may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// A person's change: planned, held until the team applies the plan.
+    OnApply,
+    /// Now (apply, self-heal).
+    Now,
+}
+
+/// Queues a reconcile of the resource, in the caller's transaction. A job already queued (or
+/// held by a worker) is marked as newer, so the worker leaves it for another run.
+pub async fn enqueue(
+    tx: &mut Transaction<'_, Postgres>,
+    resource_id: Uuid,
+    release: Release,
+) -> Result<(), sqlx::Error> {
+    let held = release == Release::OnApply;
+    sqlx::query!(
+        r#"INSERT INTO jobs (resource_id, run_after)
+           VALUES ($1, CASE WHEN $2 THEN 'infinity'::timestamptz ELSE now() END)
+           ON CONFLICT (resource_id) DO UPDATE
+             SET seq = jobs.seq + 1, enqueued_at = clock_timestamp(), run_after = EXCLUDED.run_after,
+                 attempts = 0, last_error = NULL"#,
+        resource_id,
+        held
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Releases every held job of the team: the plan is applied. Returns how many.
+pub async fn release_planned(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Option<Uuid>,
+) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let released = sqlx::query!(
+        r#"UPDATE jobs SET run_after = now()
+            WHERE run_after = 'infinity'::timestamptz
+              AND resource_id IN (SELECT id FROM resources WHERE team_id = $1)"#,
+        team_id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if released > 0 {
+        audit(
+            &mut tx,
+            Some(team_id),
+            user_id,
+            "plan.apply",
+            None,
+            None,
+            Some(serde_json::json!({ "resources": released })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(released)
+}
+
+/// The resources whose change waits for apply (their ids).
+pub async fn planned(pool: &PgPool, team_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT j.resource_id FROM jobs j JOIN resources r ON r.id = j.resource_id
+            WHERE r.team_id = $1 AND j.run_after = 'infinity'::timestamptz"#,
+        team_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// One line of a resource's history.
+pub async fn event(
+    executor: impl sqlx::PgExecutor<'_>,
+    team_id: Uuid,
+    resource_id: Uuid,
+    what: &str,
+    detail: Option<Value>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO events (team_id, resource_id, what, detail) VALUES ($1, $2, $3, $4)",
+        team_id,
+        resource_id,
+        what,
+        detail
+    )
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Declares a new resource. None when the team has one of this kind and name already.
+pub async fn create(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    kind: Kind,
+    name: &str,
+    spec: Value,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO resources (team_id, kind, name, spec, created_by) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (team_id, kind, name) DO NOTHING RETURNING id"#,
+        team_id,
+        kind.as_str(),
+        name,
+        spec,
+        user_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let action = format!("{}.create", kind.as_str());
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        &action,
+        Some(id),
+        None,
+        Some(spec),
+    )
+    .await?;
+    enqueue(&mut tx, id, Release::OnApply).await?;
+    event(&mut *tx, team_id, id, "declared", None).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// Takes over a resource that exists in AWS already: its spec is what AWS has, so applying it
+/// changes nothing. None on a name conflict.
+pub async fn adopt(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    kind: Kind,
+    name: &str,
+    spec: Value,
+    aws_id: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO resources (team_id, kind, name, spec, aws_id, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (team_id, kind, name) DO NOTHING RETURNING id"#,
+        team_id,
+        kind.as_str(),
+        name,
+        spec,
+        aws_id,
+        user_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let action = format!("{}.adopt", kind.as_str());
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        &action,
+        Some(id),
+        None,
+        Some(spec),
+    )
+    .await?;
+    enqueue(&mut tx, id, Release::OnApply).await?;
+    event(
+        &mut *tx,
+        team_id,
+        id,
+        "adopted",
+        Some(serde_json::json!({ "aws_id": aws_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+pub enum Edit {
+    Done,
+    NotFound,
+    /// Someone else changed it since `version`: their change is kept, this one refused.
+    Stale {
+        current: i32,
+    },
+}
+
+/// Replaces the spec when the resource is still at `version`.
+pub async fn update(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    id: Uuid,
+    version: i32,
+    spec: Value,
+) -> Result<Edit, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let current = sqlx::query!(
+        "SELECT kind, spec, version FROM resources WHERE id = $1 AND team_id = $2 AND deleted_at IS NULL FOR UPDATE",
+        id,
+        team_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(current) = current else {
+        return Ok(Edit::NotFound);
+    };
+    if current.version != version {
+        return Ok(Edit::Stale {
+            current: current.version,
+        });
+    }
+    if current.spec == spec {
+        return Ok(Edit::Done);
+    }
+    sqlx::query!(
+        r#"UPDATE resources SET spec = $2, version = version + 1, generation = generation + 1,
+                  status = 'pending', updated_at = now()
+            WHERE id = $1"#,
+        id,
+        spec
+    )
+    .execute(&mut *tx)
+    .await?;
+    let action = format!("{}.update", current.kind);
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        &action,
+        Some(id),
+        Some(current.spec),
+        Some(spec),
+    )
+    .await?;
+    enqueue(&mut tx, id, Release::OnApply).await?;
+    event(&mut *tx, team_id, id, "changed", None).await?;
+    tx.commit().await?;
+    Ok(Edit::Done)
+}
+
+/// Asks for the resource to go: deleted from AWS first (then forgotten), or, with `orphan`,
+/// forgotten and left in AWS.
+pub async fn request_delete(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    id: Uuid,
+    orphan: bool,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let before = sqlx::query!(
+        r#"UPDATE resources SET deleted_at = now(), deletion = $3, status = 'deleting',
+                  generation = generation + 1, updated_at = now()
+            WHERE id = $1 AND team_id = $2 AND deleted_at IS NULL
+            RETURNING kind, spec"#,
+        id,
+        team_id,
+        if orphan { "orphan" } else { "delete" }
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(before) = before else {
+        return Ok(false);
+    };
+    let action = format!(
+        "{}.{}",
+        before.kind,
+        if orphan { "orphan" } else { "delete" }
+    );
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        &action,
+        Some(id),
+        Some(before.spec),
+        None,
+    )
+    .await?;
+    enqueue(&mut tx, id, Release::OnApply).await?;
+    event(&mut *tx, team_id, id, "deletion requested", None).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn list(
+    pool: &PgPool,
+    team_id: Uuid,
+    kind: Kind,
+) -> Result<Vec<ResourceRow>, sqlx::Error> {
+    select_resources!(
+        "WHERE team_id = $1 AND kind = $2 ORDER BY name",
+        team_id,
+        kind.as_str()
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn all_of_team(pool: &PgPool, team_id: Uuid) -> Result<Vec<ResourceRow>, sqlx::Error> {
+    select_resources!("WHERE team_id = $1 ORDER BY kind, name", team_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// A resource of the team; another team's id is None, as if it did not exist.
+pub async fn get(
+    pool: &PgPool,
+    team_id: Uuid,
+    id: Uuid,
+) -> Result<Option<ResourceRow>, sqlx::Error> {
+    select_resources!("WHERE id = $1 AND team_id = $2", id, team_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// For workers, which act for every team.
+pub async fn get_for_worker(pool: &PgPool, id: Uuid) -> Result<Option<ResourceRow>, sqlx::Error> {
+    select_resources!("WHERE id = $1", id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The ARNs of the team's topics that exist in AWS, by resource id.
+pub async fn topic_arns(pool: &PgPool, team_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id, aws_id AS "aws_id!" FROM resources
+            WHERE team_id = $1 AND kind = 'topic' AND aws_id IS NOT NULL AND deleted_at IS NULL"#,
+        team_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.aws_id)).collect())
+}
+
+/// A job a worker holds until `claimed_until`.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub resource_id: Uuid,
+    /// The job's sequence when claimed: a newer change has a higher one.
+    pub seq: i64,
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due jobs for `worker`. `SKIP LOCKED` lets every replica claim at once
+/// without waiting on each other; the lease lets another worker take over a crashed one's job.
+pub async fn claim(
+    pool: &PgPool,
+    worker: &str,
+    lease_seconds: i64,
+    limit: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    sqlx::query_as!(
+        Claimed,
+        r#"UPDATE jobs SET claimed_by = $1, claimed_until = now() + $2::bigint * interval '1 second'
+            WHERE resource_id IN (
+                SELECT resource_id FROM jobs
+                 WHERE run_after <= now() AND (claimed_until IS NULL OR claimed_until < now())
+                 ORDER BY run_after
+                 LIMIT $3
+                 FOR UPDATE SKIP LOCKED)
+            RETURNING resource_id, seq, attempts"#,
+        worker,
+        lease_seconds,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The job is done: removed, unless a newer change arrived while it ran (then released, to
+/// run again at once).
+pub async fn finish(pool: &PgPool, job: &Claimed) -> Result<(), sqlx::Error> {
+    let deleted = sqlx::query!(
+        "DELETE FROM jobs WHERE resource_id = $1 AND seq = $2",
+        job.resource_id,
+        job.seq
+    )
+    .execute(pool)
+    .await?;
+    if deleted.rows_affected() == 0 {
+        sqlx::query!(
+            "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE resource_id = $1",
+            job.resource_id
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Runs the job again after `delay_ms`, unless a newer change already re-queued it.
+pub async fn retry(
+    pool: &PgPool,
+    job: &Claimed,
+    delay_ms: i64,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE jobs SET attempts = attempts + 1,
+                  run_after = now() + $3::bigint * interval '1 millisecond',
+                  claimed_by = NULL, claimed_until = NULL, last_error = $4
+            WHERE resource_id = $1 AND seq = $2"#,
+        job.resource_id,
+        job.seq,
+        delay_ms,
+        error
+    )
+    .execute(pool)
+    .await?;
+    finish_if_requeued(pool, job).await
+}
+
+async fn finish_if_requeued(pool: &PgPool, job: &Claimed) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE resource_id = $1 AND seq <> $2",
+        job.resource_id,
+        job.seq
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The marker written (and committed) before an AWS create call.
+pub async fn mark_create_started(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE resources SET create_started_at = now() WHERE id = $1 AND create_started_at IS NULL",
+        id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// AWS now matches `generation` of the spec.
+pub async fn record_in_sync(
+    pool: &PgPool,
+    id: Uuid,
+    generation: i64,
+    aws_id: &str,
+    observed: &Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE resources
+              SET status = CASE WHEN generation = $2 THEN 'in_sync' ELSE status END,
+                  observed_generation = greatest(observed_generation, $2),
+                  aws_id = $3, observed = $4, observed_at = now(), drift = NULL,
+                  last_error = NULL, create_started_at = NULL
+            WHERE id = $1 AND deleted_at IS NULL"#,
+        id,
+        generation,
+        aws_id,
+        observed
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The apply failed (or waits on something): the status says so, with the reason.
+pub async fn record_error(
+    pool: &PgPool,
+    id: Uuid,
+    status: &str,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE resources SET status = $2, last_error = $3 WHERE id = $1 AND deleted_at IS NULL",
+        id,
+        status,
+        error
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// What a resync found. Writes only when something changed, so that a resync of resources
+/// in sync writes nothing.
+pub async fn record_drift(
+    pool: &PgPool,
+    id: Uuid,
+    drift: Option<&Value>,
+    observed: Option<&Value>,
+) -> Result<bool, sqlx::Error> {
+    let status = if drift.is_some() {
+        "drifted"
+    } else {
+        "in_sync"
+    };
+    let updated = sqlx::query!(
+        r#"UPDATE resources SET status = $2, drift = $3, observed = coalesce($4, observed), observed_at = now()
+            WHERE id = $1 AND deleted_at IS NULL AND status IN ('in_sync', 'drifted')
+              AND (status <> $2 OR drift IS DISTINCT FROM $3)"#,
+        id,
+        status,
+        drift,
+        observed
+    )
+    .execute(pool)
+    .await?;
+    Ok(updated.rows_affected() > 0)
+}
+
+/// The resource is gone from AWS (or orphaned): Belfry forgets it. Its history stays.
+pub async fn forget(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM resources WHERE id = $1", id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn self_heal(pool: &PgPool, team_id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar!("SELECT self_heal FROM teams WHERE id = $1", team_id)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or(false),
+    )
+}
+
+/// Re-queues a drifted resource (self-heal), outside a person's change.
+pub async fn requeue(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    enqueue(&mut tx, id, Release::Now).await?;
+    tx.commit().await
+}
+
+/// Teams with anything to resync.
+pub async fn teams_with_resources(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT DISTINCT team_id FROM resources")
+        .fetch_all(pool)
+        .await
+}
+
+/// Jobs not yet done for the team (for `belfry apply` to wait on, and the UI's progress).
+pub async fn pending_jobs(pool: &PgPool, team_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM jobs j JOIN resources r ON r.id = j.resource_id WHERE r.team_id = $1"#,
+        team_id
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Marks a pending subscription for its confirmation to be sent again, and runs it now.
+pub async fn request_resend(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let found = sqlx::query!(
+        r#"UPDATE resources SET observed = coalesce(observed, '{}'::jsonb) || '{"resend": true}'::jsonb
+            WHERE id = $1 AND team_id = $2 AND kind = 'subscription' AND deleted_at IS NULL"#,
+        id,
+        team_id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
+    if !found {
+        return Ok(false);
+    }
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        "subscription.resend",
+        Some(id),
+        None,
+        None,
+    )
+    .await?;
+    enqueue(&mut tx, id, Release::Now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn set_self_heal(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    on: bool,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let before = sqlx::query_scalar!(
+        "SELECT self_heal FROM teams WHERE id = $1 FOR UPDATE",
+        team_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!("UPDATE teams SET self_heal = $2 WHERE id = $1", team_id, on)
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        Some(team_id),
+        Some(user_id),
+        "team.self_heal",
+        None,
+        Some(serde_json::json!({ "self_heal": before })),
+        Some(serde_json::json!({ "self_heal": on })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
