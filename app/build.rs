@@ -1,6 +1,6 @@
 //! Generates the `i18n` module from `locales/*.json` (leptos_i18n), so a missing or misspelt
 //! translation key is a compile error rather than a blank on the page.
-use leptos_i18n_build::{Config, TranslationsInfos};
+use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 use std::error::Error;
 use std::path::PathBuf;
 
@@ -11,7 +11,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out_dir = std::env::var_os("OUT_DIR").ok_or("cargo did not set OUT_DIR")?;
     let i18n_mod_directory = PathBuf::from(out_dir).join("i18n");
 
-    let cfg = Config::new("en")?.add_locale("ko")?;
+    // interpolate_display: error messages interpolate numbers ("at least {{ min }}
+    // characters") into plain strings, not only into views.
+    let options = ParseOptions::new().interpolate_display(true);
+    let cfg = Config::new("en")?.add_locale("ko")?.parse_options(options);
     let translations = TranslationsInfos::parse(cfg)?;
     translations.emit_diagnostics();
     translations.rerun_if_locales_changed();

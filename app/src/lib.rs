@@ -31,6 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -66,6 +67,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=pages::auth::LoginPage />
                         <Route path=path!("/signup") view=pages::auth::SignupPage />
                         <Route path=path!("/settings") view=pages::team::SettingsPage />
+                        <Route path=path!("/settings/aws") view=pages::team::AwsSettingsPage />
+                        <Route path=path!("/settings/password") view=pages::team::PasswordPage />
                         <Route path=path!("/activity") view=pages::team::ActivityPage />
                         <Route path=path!("/invite/:token") view=pages::team::InvitePage />
                         <Route

@@ -75,6 +75,11 @@ pub struct ServeArgs {
     /// A session ends this many seconds after login, however busy.
     #[arg(long, env = "BELFRY_SESSION_ABSOLUTE_SECONDS", default_value_t = 12 * 60 * 60)]
     pub session_absolute_seconds: u64,
+
+    /// How many proxies (a load balancer, say) in front of Belfry append the client's address
+    /// to X-Forwarded-For. 0 trusts no header: the login throttle counts per socket address.
+    #[arg(long, env = "BELFRY_TRUSTED_PROXY_HOPS", default_value_t = 0)]
+    pub trusted_proxy_hops: usize,
 }
 
 impl ServeArgs {

@@ -11,6 +11,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub aws: Aws,
     pub sessions: app::api::guard::SessionPolicy,
+    pub trusted_proxy_hops: usize,
 }
 
 impl AppState {
@@ -28,6 +29,7 @@ impl AppState {
             pool,
             aws,
             sessions: args.session_policy(),
+            trusted_proxy_hops: args.trusted_proxy_hops,
         }
     }
 }
@@ -38,6 +40,7 @@ impl AppState {
         app::api::guard::Backend {
             pool: self.pool.clone(),
             sessions: self.sessions,
+            trusted_proxy_hops: self.trusted_proxy_hops,
         }
     }
 }

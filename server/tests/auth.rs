@@ -353,3 +353,38 @@ async fn a_password_change_ends_every_other_session_and_keeps_this_one() {
         .await;
     assert!(session_cookie(&new).is_some());
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_throttle_counts_the_forwarded_client() {
+    let app = spawn_app_configured(aws_at(&moto_url()).await, |args| {
+        args.trusted_proxy_hops = 1;
+    })
+    .await;
+    let login = |email: String, forwarded: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/api/fn/login"))
+            .header("origin", &app.base)
+            .header("sec-fetch-site", "same-origin")
+            .header("x-forwarded-for", forwarded)
+            .form(&[("email", email.as_str()), ("password", "not the password")]);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    // One client tries many accounts, a few attempts each, through the load balancer (which
+    // appends the address it saw; the first entry is whatever the client claimed).
+    for attempt in 0..30 {
+        let status = login(
+            format!("user{}@example.com", attempt % 10),
+            "192.0.2.1, 203.0.113.7",
+        )
+        .await;
+        assert_eq!(status, 401, "attempt {attempt}");
+    }
+    // Claiming another address in the client-written part does not help.
+    assert_eq!(
+        login("new@example.com".into(), "192.0.2.99, 203.0.113.7").await,
+        429
+    );
+    // Another client behind the same proxy is not throttled.
+    assert_eq!(login("new@example.com".into(), "203.0.113.8").await, 401);
+}

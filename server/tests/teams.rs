@@ -302,3 +302,49 @@ async fn an_admin_sets_the_aws_connection_and_no_secret_is_stored() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_change_that_rolls_back_leaves_no_audit_row() {
+    let app = spawn_app().await;
+    let admin = app.first_admin("ada@example.com", PASSWORD).await;
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    // A fault at commit time: a deferred trigger refuses a team named "Doomed" only when the
+    // transaction commits, after the team and its audit row have both been written in it.
+    sqlx::raw_sql(
+        r#"CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             IF NEW.name = 'Doomed' THEN RAISE EXCEPTION 'injected fault'; END IF;
+             RETURN NEW;
+           END $$;
+           CREATE CONSTRAINT TRIGGER refuse_doomed AFTER INSERT ON teams
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_doomed();"#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let audit_rows = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit WHERE action = 'team.create'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let before = audit_rows().await;
+
+    let response = app
+        .call("create_team", &[("name", "Doomed")], Some(&admin))
+        .await;
+    assert_eq!(response.status(), 500);
+    let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams WHERE name = 'Doomed'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(teams, 0, "the refused team is not there");
+    assert_eq!(audit_rows().await, before, "nor is its audit row");
+
+    // The same call for another name commits both.
+    let response = app
+        .call("create_team", &[("name", "Spared")], Some(&admin))
+        .await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+    assert_eq!(audit_rows().await, before + 1);
+}

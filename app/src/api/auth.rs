@@ -97,10 +97,7 @@ pub async fn signup(email: String, password: String, team: String) -> Result<(),
         let Some((user_id, team_id)) =
             crate::db::identity::create_first_admin(&backend.pool, &email, &hash, &team).await?
         else {
-            return Err(AppError::Conflict(
-                "Belfry has users already: ask an admin of your team for an invitation link."
-                    .to_owned(),
-            ));
+            return Err(AppError::Conflict(super::Problem::SignupClosed));
         };
         let session = super::guard::session().await?;
         super::guard::sign_in(&session, user_id, team_id).await?;
@@ -190,10 +187,10 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
         let backend = super::guard::backend()?;
         let stored = identity::password_hash(&backend.pool, me.user_id).await?;
         if !ssr::verify(current, stored).await {
-            return Err(AppError::Invalid {
-                field: "current".to_owned(),
-                message: "The current password is wrong.".to_owned(),
-            });
+            return Err(AppError::invalid(
+                "current",
+                super::Problem::CurrentPasswordWrong,
+            ));
         }
         let new = Password::parse(&new).map_err(|e| AppError::invalid("new", e))?;
         let hash = ssr::hash(new.expose().to_owned()).await?;

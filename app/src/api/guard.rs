@@ -14,6 +14,9 @@ use uuid::Uuid;
 pub struct Backend {
     pub pool: PgPool,
     pub sessions: SessionPolicy,
+    /// How many proxies in front of Belfry append to `X-Forwarded-For` (0: none, the socket's
+    /// peer is the client).
+    pub trusted_proxy_hops: usize,
 }
 
 /// How long a session lives. The idle timeout is the session layer's expiry (it slides with
@@ -127,10 +130,94 @@ pub fn respond(error: AppError) -> AppError {
     error
 }
 
-/// The client's address, for the login throttle.
+/// The client's address, for the login throttle: the socket's peer, or, behind
+/// `trusted_proxy_hops` proxies, the address the outermost trusted proxy saw.
 pub async fn client_addr() -> Option<std::net::IpAddr> {
-    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await
         .ok()
-        .map(|info| info.0.ip())
+        .map(|info| info.0.ip())?;
+    let hops = backend().map_or(0, |b| b.trusted_proxy_hops);
+    if hops == 0 {
+        return Some(peer);
+    }
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok();
+    let forwarded: Vec<&str> = headers
+        .iter()
+        .flat_map(|h| h.get_all("x-forwarded-for"))
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    Some(forwarded_client(peer, &forwarded.join(","), hops))
+}
+
+/// Picks the client from an `X-Forwarded-For` list when `hops` proxies are trusted. Each proxy
+/// appends the address it saw, so the client is the `hops`-th entry from the right: anything
+/// further left was written by the client itself and proves nothing. A list too short or
+/// unreadable means the request did not come through the proxies: the peer is the client.
+pub fn forwarded_client(
+    peer: std::net::IpAddr,
+    forwarded_for: &str,
+    hops: usize,
+) -> std::net::IpAddr {
+    let entries: Vec<&str> = forwarded_for
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    if hops == 0 || entries.len() < hops {
+        return peer;
+    }
+    entries[entries.len() - hops].parse().unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_peer_is_the_client() {
+        assert_eq!(
+            forwarded_client(ip("10.0.0.9"), "203.0.113.7", 0),
+            ip("10.0.0.9")
+        );
+    }
+
+    #[test]
+    fn one_proxy_means_the_last_entry() {
+        // The client claims 1.2.3.4; the load balancer appended what it really saw.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.9"), "1.2.3.4, 203.0.113.7", 1),
+            ip("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn two_proxies_skip_the_inner_one() {
+        assert_eq!(
+            forwarded_client(ip("10.0.0.9"), "203.0.113.7, 10.0.0.5", 2),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            forwarded_client(ip("::1"), "2001:db8::1,10.0.0.5", 2),
+            ip("2001:db8::1")
+        );
+    }
+
+    #[test]
+    fn a_short_or_garbled_list_falls_back_to_the_peer() {
+        assert_eq!(forwarded_client(ip("10.0.0.9"), "", 1), ip("10.0.0.9"));
+        assert_eq!(
+            forwarded_client(ip("10.0.0.9"), "203.0.113.7", 2),
+            ip("10.0.0.9")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.9"), "not-an-ip", 1),
+            ip("10.0.0.9")
+        );
+    }
 }

@@ -7,6 +7,9 @@ pub mod guard;
 pub mod teams;
 
 use crate::domain::IdentityError;
+use crate::domain::alarm::AlarmError;
+use crate::domain::aws::ConnectionError;
+use crate::domain::topic::TopicError;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -21,14 +24,23 @@ pub enum AppError {
     Forbidden,
     #[error("Not found.")]
     NotFound,
+    /// `message` is `problem` in English, for API clients and logs; pages show `problem` in
+    /// the reader's language.
     #[error("{message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        problem: Problem,
+        message: String,
+    },
     #[error("The email or the password is wrong.")]
     WrongCredentials,
     #[error("Too many failed attempts. Try again in {retry_after_seconds} seconds.")]
     Throttled { retry_after_seconds: u64 },
+    /// Several fields of a form, each with its problem.
+    #[error("{}", .errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
+    InvalidForm { errors: Vec<FieldProblem> },
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Problem),
     #[error("Something went wrong on the server. It has been logged; please try again.")]
     Internal,
     #[error("The request did not reach the server: {0}")]
@@ -42,18 +54,73 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid { .. } | AppError::InvalidForm { .. } => 422,
             AppError::Throttled { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
 
-    pub fn invalid(field: &str, error: IdentityError) -> Self {
+    pub fn invalid(field: &str, problem: impl Into<Problem>) -> Self {
+        let problem = problem.into();
         AppError::Invalid {
             field: field.to_owned(),
-            message: error.to_string(),
+            message: problem.to_string(),
+            problem,
         }
     }
+}
+
+/// One form field's problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub problem: Problem,
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &str, problem: impl Into<Problem>) -> Self {
+        let problem = problem.into();
+        FieldProblem {
+            field: field.to_owned(),
+            message: problem.to_string(),
+            problem,
+        }
+    }
+}
+
+/// What was wrong with a request, as a closed set that the pages translate (see
+/// `components::error`). The English text is the `Display`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum Problem {
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+    #[error(transparent)]
+    Alarm(#[from] AlarmError),
+    #[error(transparent)]
+    Topic(#[from] TopicError),
+    #[error("The team has one of these named so already: choose another name.")]
+    NameTaken,
+    #[error("This is not in AWS yet: apply the plan first.")]
+    NotApplied,
+    #[error(
+        "Someone changed this since you opened it. Reload to see their change, then edit again."
+    )]
+    Stale,
+    #[error("The current password is wrong.")]
+    CurrentPasswordWrong,
+    #[error("Belfry has users already: ask an admin of your team for an invitation link.")]
+    SignupClosed,
+    #[error("This invitation has been used or has expired. Ask for a new one.")]
+    InvitationUnusable,
+    #[error("An account with this email exists: log in first, then open the link again.")]
+    AccountExists,
+    /// The request itself was malformed (a missing or unreadable field): a client's mistake,
+    /// not a person's, so the detail stays in English.
+    #[error("The request was malformed: {0}")]
+    Malformed(String),
 }
 
 impl FromServerFnError for AppError {
@@ -62,10 +129,7 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::Invalid {
-                    field: String::new(),
-                    message,
-                }
+                AppError::invalid("", Problem::Malformed(message))
             }
             other => AppError::Transport(other.to_string()),
         }

@@ -196,25 +196,42 @@ pub async fn accept_invitation(
             .await?
             .ok_or(AppError::NotFound)?;
         if !found.usable {
-            return Err(AppError::Conflict("This invitation has been used or has expired. Ask for a new one.".to_owned()));
+            return Err(AppError::Conflict(super::Problem::InvitationUnusable));
         }
         let me = super::guard::signed_in().await?;
         let joined = match me {
-            Some(me) => crate::db::identity::accept_invitation(&backend.pool, found.id, Some(me.user_id), None).await?,
+            Some(me) => {
+                crate::db::identity::accept_invitation(
+                    &backend.pool,
+                    found.id,
+                    Some(me.user_id),
+                    None,
+                )
+                .await?
+            }
             None => {
-                let email = Email::parse(email.as_deref().unwrap_or_default()).map_err(|e| AppError::invalid("email", e))?;
-                let password =
-                    Password::parse(password.as_deref().unwrap_or_default()).map_err(|e| AppError::invalid("password", e))?;
-                if crate::db::identity::credentials(&backend.pool, email.as_str()).await?.is_some() {
-                    return Err(AppError::Conflict(
-                        "An account with this email exists: log in first, then open the link again.".to_owned(),
-                    ));
+                let email = Email::parse(email.as_deref().unwrap_or_default())
+                    .map_err(|e| AppError::invalid("email", e))?;
+                let password = Password::parse(password.as_deref().unwrap_or_default())
+                    .map_err(|e| AppError::invalid("password", e))?;
+                if crate::db::identity::credentials(&backend.pool, email.as_str())
+                    .await?
+                    .is_some()
+                {
+                    return Err(AppError::Conflict(super::Problem::AccountExists));
                 }
                 let hash = super::auth::hash_password(password.expose().to_owned()).await?;
-                crate::db::identity::accept_invitation(&backend.pool, found.id, None, Some((&email, &hash))).await?
+                crate::db::identity::accept_invitation(
+                    &backend.pool,
+                    found.id,
+                    None,
+                    Some((&email, &hash)),
+                )
+                .await?
             }
         };
-        let (user_id, team_id) = joined.ok_or_else(|| AppError::Conflict("This invitation has just been used.".to_owned()))?;
+        let (user_id, team_id) =
+            joined.ok_or(AppError::Conflict(super::Problem::InvitationUnusable))?;
         super::guard::sign_in(&super::guard::session().await?, user_id, team_id).await?;
         leptos_axum::redirect("/");
         Ok(())
@@ -284,13 +301,9 @@ pub async fn save_aws_connection(
 ) -> Result<(), AppError> {
     use crate::domain::aws::{Region, RoleArn, parse_endpoint};
     async {
-        let invalid = |field: &str, error: crate::domain::aws::ConnectionError| AppError::Invalid {
-            field: field.to_owned(),
-            message: error.to_string(),
-        };
-        let region = Region::parse(&region).map_err(|e| invalid("region", e))?;
+        let region = Region::parse(&region).map_err(|e| AppError::invalid("region", e))?;
         let role_arn = match role_arn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(arn) => Some(RoleArn::parse(arn).map_err(|e| invalid("role_arn", e))?),
+            Some(arn) => Some(RoleArn::parse(arn).map_err(|e| AppError::invalid("role_arn", e))?),
             None => None,
         };
         let endpoint_url = match endpoint_url
@@ -298,7 +311,9 @@ pub async fn save_aws_connection(
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(url) => Some(parse_endpoint(url).map_err(|e| invalid("endpoint_url", e))?),
+            Some(url) => {
+                Some(parse_endpoint(url).map_err(|e| AppError::invalid("endpoint_url", e))?)
+            }
             None => None,
         };
         let me = super::guard::require(Role::Admin).await?;

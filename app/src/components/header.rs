@@ -49,11 +49,13 @@ fn Account() -> impl IntoView {
     view! {
         <div class="account">
             <Transition fallback=|| ()>
-                {move || me.get().map(|me| match me {
+                // Both resources are read here, under one Transition: a Suspense or Transition
+                // nested inside another's content failed to hydrate.
+                {move || Some((me.get()?, teams.get()?)).map(|(me, teams)| match me {
                     Ok(Some(me)) => view! {
                         <A href="/settings">{t!(i18n, nav_settings)}</A>
                         <A href="/activity">{t!(i18n, nav_activity)}</A>
-                        <TeamSwitcher teams />
+                        <TeamSwitcher teams=teams.unwrap_or_default() />
                         <span class="who" data-testid="who">
                             <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
                             {me.email.clone()} " · " {me.team_name.clone()} " (" {me.role.as_str()} ")"
@@ -73,13 +75,10 @@ fn Account() -> impl IntoView {
 
 /// The user's teams; choosing one makes it current. Shown when there is more than one.
 #[component]
-fn TeamSwitcher(
-    teams: Resource<Result<Vec<crate::api::teams::TeamChoice>, crate::api::AppError>>,
-) -> impl IntoView {
+fn TeamSwitcher(teams: Vec<crate::api::teams::TeamChoice>) -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <Transition fallback=|| ()>
-            {move || teams.get().and_then(Result::ok).filter(|teams| teams.len() > 1).map(|teams| view! {
+    (teams.len() > 1).then(|| {
+        view! {
                 // A plain form: every page's data belongs to the team, so switching reloads.
                 <form method="post" action=crate::api::teams::SwitchTeam::url() class="inline-form team-switch">
                     <label for="team-switch" class="visually-hidden">{t!(i18n, team_switch)}</label>
@@ -90,9 +89,8 @@ fn TeamSwitcher(
                     </select>
                     <button type="submit" class="link-button">{t!(i18n, team_switch_go)}</button>
                 </form>
-            })}
-        </Transition>
-    }
+        }
+    })
 }
 
 /// Switches the UI language. Hydrated, it changes the page in place (and the cookie);

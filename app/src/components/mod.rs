@@ -1,2 +1,3 @@
 //! Pieces shared by several pages.
+pub mod error;
 pub mod header;

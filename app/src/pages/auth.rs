@@ -1,6 +1,7 @@
 //! Sign-up (the first user of a fresh install) and login. Both are plain forms posting to
 //! server functions, so they work before the page is hydrated, and without JavaScript.
 use crate::api::auth::{Login, Signup, needs_first_user};
+use crate::components::error::ErrorNote;
 use crate::i18n::{t, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -25,7 +26,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" prop:value=next />
                 <button type="submit" class="button primary">{t!(i18n, login_submit)}</button>
             </ActionForm>
-            {move || error().map(|error| view! { <p class="form-error" role="alert">{error.to_string()}</p> })}
+            {move || error().map(|error| view! { <ErrorNote error=error /> })}
             <p class="hint"><A href="/signup">{t!(i18n, signup_link)}</A></p>
         </section>
     }
@@ -56,10 +57,10 @@ pub fn SignupPage() -> impl IntoView {
                         </ActionForm>
                     }.into_any(),
                     Ok(false) => view! { <p>{t!(i18n, signup_closed)}</p> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
                 })}
             </Suspense>
-            {move || error().map(|error| view! { <p class="form-error" role="alert">{error.to_string()}</p> })}
+            {move || error().map(|error| view! { <ErrorNote error=error /> })}
             <p class="hint"><A href="/login">{t!(i18n, login_link)}</A></p>
         </section>
     }

@@ -1,9 +1,12 @@
 //! The team's settings (members, invitations, a new team), an invitation link, and the
 //! activity (audit) log.
-use crate::api::auth::whoami;
+use crate::api::AppError;
+use crate::api::auth::{ChangePassword, whoami};
 use crate::api::teams::{
-    AcceptInvitation, CreateInvitation, CreateTeam, audit_log, invitation_info, team_members,
+    AcceptInvitation, CreateInvitation, CreateTeam, SaveAwsConnection, audit_log, aws_connection,
+    invitation_info, team_members,
 };
+use crate::components::error::ErrorNote;
 use crate::domain::Role;
 use crate::i18n::{t, use_i18n};
 use leptos::form::ActionForm;
@@ -23,8 +26,19 @@ fn SignInFirst() -> impl IntoView {
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let invite = ServerAction::<CreateInvitation>::new();
-    let me = Resource::new(|| (), |_| whoami());
-    let members = Resource::new(|| (), |_| team_members());
+    // One resource for the page: a Suspense nested in another's content failed to hydrate
+    // once the team had more than one member.
+    let page = Resource::new(
+        || (),
+        |_| async {
+            let me = whoami().await?;
+            let members = match me {
+                Some(_) => team_members().await?,
+                None => Vec::new(),
+            };
+            Ok::<_, AppError>((me, members))
+        },
+    );
     let query = use_query_map();
     let link = move || {
         invite.value().get().and_then(Result::ok).or_else(|| {
@@ -39,15 +53,13 @@ pub fn SettingsPage() -> impl IntoView {
         <section class="settings">
             <h1>{t!(i18n, settings_title)}</h1>
             <Suspense fallback=|| ()>
-                {move || me.get().map(|me| match me {
-                    Ok(Some(me)) => view! {
+                {move || page.get().map(|loaded| match loaded {
+                    Ok((Some(me), members)) => view! {
                         <h2>{t!(i18n, members)} " · " {me.team_name.clone()}</h2>
                         <ul class="members" data-testid="members">
-                            <Suspense fallback=|| ()>
-                                {move || members.get().map(|list| list.unwrap_or_default().into_iter().map(|m| view! {
-                                    <li>{m.email} " (" {m.role.as_str()} ")"</li>
-                                }).collect_view())}
-                            </Suspense>
+                            {members.into_iter().map(|m| view! {
+                                <li>{m.email} " (" {m.role.as_str()} ")"</li>
+                            }).collect_view()}
                         </ul>
                         <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
                             <h2>{t!(i18n, invite_title)}</h2>
@@ -64,8 +76,14 @@ pub fn SettingsPage() -> impl IntoView {
                                 <p class="hint">{t!(i18n, invite_share)}</p>
                                 <p><code data-testid="invite-link">{path.clone()}</code></p>
                             })}
-                            {move || invite_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                            {move || invite_error().map(|e| view! { <ErrorNote error=e /> })}
                         </Show>
+                        <ul class="links">
+                            <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
+                                <li><A href="/settings/aws">{t!(i18n, settings_aws_link)}</A></li>
+                            </Show>
+                            <li><A href="/settings/password">{t!(i18n, settings_password_link)}</A></li>
+                        </ul>
                         <h2>{t!(i18n, new_team_title)}</h2>
                         // A plain form, like the team switcher: the new team becomes the current
                         // one, and everything on the page belongs to the team, so it reloads.
@@ -78,6 +96,95 @@ pub fn SettingsPage() -> impl IntoView {
                     _ => view! { <SignInFirst /> }.into_any(),
                 })}
             </Suspense>
+        </section>
+    }
+}
+
+/// The team's AWS connection: region, optional role to assume, optional emulator endpoint.
+/// Admins only; the server says so to anyone else.
+#[component]
+pub fn AwsSettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = Resource::new(|| (), |_| aws_connection());
+    let save = ServerAction::<SaveAwsConnection>::new();
+    // The external id exists once the connection is first saved: read it again after a save.
+    Effect::new(move |_| {
+        if save.version().get() > 0 {
+            current.refetch();
+        }
+    });
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let error = move || save.value().get().and_then(Result::err);
+    view! {
+        <section class="settings">
+            <h1>{t!(i18n, aws_title)}</h1>
+            <p class="hint">{t!(i18n, aws_hint)}</p>
+            <Suspense fallback=|| ()>
+                {move || current.get().map(|current| match current {
+                    Ok(current) => {
+                        let region = current.as_ref().map_or_else(String::new, |c| c.region.clone());
+                        let role = current.as_ref().and_then(|c| c.role_arn.clone()).unwrap_or_default();
+                        let endpoint = current.as_ref().and_then(|c| c.endpoint_url.clone()).unwrap_or_default();
+                        let external_id = current.map(|c| c.external_id);
+                        view! {
+                            <ActionForm action=save attr:class="stack">
+                                <label for="aws-region">{t!(i18n, aws_region)}</label>
+                                <input id="aws-region" name="region" type="text" required placeholder="ap-northeast-2" value=region />
+                                <label for="aws-role">{t!(i18n, aws_role)}</label>
+                                <input id="aws-role" name="role_arn" type="text" placeholder="arn:aws:iam::123456789012:role/belfry" value=role />
+                                <label for="aws-endpoint">{t!(i18n, aws_endpoint)}</label>
+                                <input id="aws-endpoint" name="endpoint_url" type="url" placeholder="http://127.0.0.1:5000" value=endpoint />
+                                <button type="submit" class="button primary">{t!(i18n, save)}</button>
+                            </ActionForm>
+                            {external_id.map(|id| view! {
+                                <p>{t!(i18n, aws_external_id)} " " <code data-testid="external-id">{id}</code></p>
+                            })}
+                        }.into_any()
+                    }
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                })}
+            </Suspense>
+            <Show when=saved fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, saved)}</p>
+            </Show>
+            {move || error().map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+/// Any member's own password. The server ends the member's other sessions.
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| whoami());
+    let change = ServerAction::<ChangePassword>::new();
+    let changed = move || matches!(change.value().get(), Some(Ok(())));
+    let error = move || change.value().get().and_then(Result::err);
+    view! {
+        <section class="auth">
+            <h1>{t!(i18n, password_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || me.get().map(|me| match me {
+                    Ok(Some(me)) => view! {
+                        <ActionForm action=change attr:class="stack">
+                            // For password managers: whose password this is.
+                            <input type="hidden" name="username" autocomplete="username" value=me.email />
+                            <label for="current">{t!(i18n, password_current)}</label>
+                            <input id="current" name="current" type="password" autocomplete="current-password" required />
+                            <label for="new">{t!(i18n, password_new)}</label>
+                            <input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required aria-describedby="password-hint" />
+                            <p id="password-hint" class="hint">{t!(i18n, password_hint)}</p>
+                            <button type="submit" class="button primary">{t!(i18n, password_change)}</button>
+                        </ActionForm>
+                    }.into_any(),
+                    _ => view! { <SignInFirst /> }.into_any(),
+                })}
+            </Suspense>
+            <Show when=changed fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, password_changed)}</p>
+            </Show>
+            {move || error().map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
 }
@@ -119,7 +226,7 @@ pub fn InvitePage() -> impl IntoView {
                     _ => view! { <p class="form-error">{t!(i18n, invite_unusable)}</p> }.into_any(),
                 })}
             </Suspense>
-            {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            {move || error().map(|e| view! { <ErrorNote error=e /> })}
         </section>
     }
 }

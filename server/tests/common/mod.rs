@@ -72,6 +72,7 @@ pub async fn spawn_app_configured(aws: Aws, configure: impl FnOnce(&mut ServeArg
         secure_cookies: false,
         session_idle_seconds: 3600,
         session_absolute_seconds: 12 * 3600,
+        trusted_proxy_hops: 0,
     };
     configure(&mut args);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,105 @@
+//! A server function's error in the reader's language. `AppError`'s `Display` is English for
+//! logs and API clients; pages show it through here.
+use crate::api::{AppError, Problem};
+use crate::domain::IdentityError;
+use crate::domain::alarm::AlarmError;
+use crate::domain::aws::ConnectionError;
+use crate::domain::topic::TopicError;
+use crate::i18n::{Locale, t_string, use_i18n};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+
+/// The message for `error` in the current UI language.
+pub fn localized(i18n: I18nContext<Locale>, error: &AppError) -> String {
+    match error {
+        AppError::Unauthenticated => t_string!(i18n, err_unauthenticated).to_string(),
+        AppError::Forbidden => t_string!(i18n, err_forbidden).to_string(),
+        AppError::NotFound => t_string!(i18n, err_not_found).to_string(),
+        AppError::WrongCredentials => t_string!(i18n, err_wrong_credentials).to_string(),
+        AppError::Throttled {
+            retry_after_seconds,
+        } => t_string!(i18n, err_throttled, seconds = *retry_after_seconds).to_string(),
+        AppError::Internal => t_string!(i18n, err_internal).to_string(),
+        AppError::Transport(_) => t_string!(i18n, err_transport).to_string(),
+        AppError::Invalid { problem, .. } | AppError::Conflict(problem) => {
+            problem_text(i18n, problem)
+        }
+        AppError::InvalidForm { errors } => errors
+            .iter()
+            .map(|e| problem_text(i18n, &e.problem))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+pub fn problem_text(i18n: I18nContext<Locale>, problem: &Problem) -> String {
+    match problem {
+        Problem::Identity(IdentityError::EmailInvalid) => {
+            t_string!(i18n, err_email_invalid).to_string()
+        }
+        Problem::Identity(IdentityError::PasswordTooShort { min }) => {
+            t_string!(i18n, err_password_too_short, min = *min).to_string()
+        }
+        Problem::Identity(IdentityError::PasswordTooLong { max }) => {
+            t_string!(i18n, err_password_too_long, max = *max).to_string()
+        }
+        Problem::Identity(IdentityError::TeamNameInvalid { max }) => {
+            t_string!(i18n, err_team_name_invalid, max = *max).to_string()
+        }
+        Problem::Identity(IdentityError::RoleUnknown) => {
+            t_string!(i18n, err_role_unknown).to_string()
+        }
+        Problem::Connection(ConnectionError::Region) => t_string!(i18n, err_region).to_string(),
+        Problem::Connection(ConnectionError::RoleArn) => t_string!(i18n, err_role_arn).to_string(),
+        Problem::Connection(ConnectionError::Endpoint) => t_string!(i18n, err_endpoint).to_string(),
+        Problem::CurrentPasswordWrong => t_string!(i18n, err_current_password_wrong).to_string(),
+        Problem::SignupClosed => t_string!(i18n, err_signup_closed).to_string(),
+        Problem::InvitationUnusable => t_string!(i18n, err_invitation_unusable).to_string(),
+        Problem::AccountExists => t_string!(i18n, err_account_exists).to_string(),
+        Problem::Malformed(_) => t_string!(i18n, err_malformed).to_string(),
+        Problem::NameTaken => t_string!(i18n, err_name_taken).to_string(),
+        Problem::Stale => t_string!(i18n, err_stale).to_string(),
+        Problem::NotApplied => t_string!(i18n, err_not_applied).to_string(),
+        Problem::Alarm(error) => alarm_text(i18n, error),
+        Problem::Topic(error) => topic_text(i18n, error),
+    }
+}
+
+fn alarm_text(i18n: I18nContext<Locale>, error: &AlarmError) -> String {
+    match error {
+        AlarmError::Name => t_string!(i18n, err_alarm_name).to_string(),
+        AlarmError::Description => t_string!(i18n, err_alarm_description).to_string(),
+        AlarmError::Namespace => t_string!(i18n, err_alarm_namespace).to_string(),
+        AlarmError::MetricName => t_string!(i18n, err_alarm_metric).to_string(),
+        AlarmError::Dimension { index } => {
+            t_string!(i18n, err_alarm_dimension, index = *index + 1).to_string()
+        }
+        AlarmError::TooManyDimensions => t_string!(i18n, err_alarm_too_many_dimensions).to_string(),
+        AlarmError::Statistic => t_string!(i18n, err_alarm_statistic).to_string(),
+        AlarmError::Period => t_string!(i18n, err_alarm_period).to_string(),
+        AlarmError::EvaluationPeriods => t_string!(i18n, err_alarm_evaluation_periods).to_string(),
+        AlarmError::DatapointsToAlarm => t_string!(i18n, err_alarm_datapoints).to_string(),
+        AlarmError::Threshold => t_string!(i18n, err_alarm_threshold).to_string(),
+        AlarmError::TooManyActions => t_string!(i18n, err_alarm_too_many_actions).to_string(),
+        AlarmError::Action => t_string!(i18n, err_alarm_action).to_string(),
+    }
+}
+
+fn topic_text(i18n: I18nContext<Locale>, error: &TopicError) -> String {
+    match error {
+        TopicError::Name => t_string!(i18n, err_topic_name).to_string(),
+        TopicError::DisplayName => t_string!(i18n, err_topic_display_name).to_string(),
+        TopicError::Email => t_string!(i18n, err_topic_email).to_string(),
+        TopicError::HttpsScheme => t_string!(i18n, err_topic_https_scheme).to_string(),
+        TopicError::HttpsHost => t_string!(i18n, err_topic_https_host).to_string(),
+        TopicError::SqsArn => t_string!(i18n, err_topic_sqs).to_string(),
+        TopicError::LambdaArn => t_string!(i18n, err_topic_lambda).to_string(),
+    }
+}
+
+/// A form's error, announced to screen readers. Reactive: it follows a language switch.
+#[component]
+pub fn ErrorNote(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="form-error" role="alert">{move || localized(i18n, &error)}</p> }
+}
