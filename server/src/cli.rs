@@ -28,6 +28,65 @@ pub enum Command {
     /// Check, evaluate, describe and convert schedule expressions (no database needed).
     #[command(subcommand)]
     Cron(crate::cron_cli::CronCommand),
+    /// Show what applying would change in AWS for a team.
+    Plan(PlanArgs),
+    /// Apply a team's plan: make AWS match what the team declared, and wait until done.
+    Apply(PlanArgs),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The team, by name or id (not needed when there is one team).
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The plan as a person reads it: a headline, then one line per resource.
+pub fn plan_text(plan: &app::api::resources::PlanView) -> String {
+    use app::domain::plan::Op;
+    use std::fmt::Write;
+    let s = plan.summary;
+    let mut text = String::new();
+    if s.is_empty() {
+        text.push_str("No changes: AWS matches what the team declared.\n");
+        return text;
+    }
+    let _ = writeln!(
+        text,
+        "{} to create, {} to change, {} to delete, {} to adopt",
+        s.create, s.change, s.delete, s.adopt
+    );
+    for step in &plan.steps {
+        let (sign, what) = match &step.op {
+            Op::Create => ("+", String::new()),
+            Op::Update(changes) => ("~", describe(changes)),
+            Op::Delete => ("-", String::new()),
+            Op::Orphan => ("-", " (left in AWS)".to_owned()),
+            Op::Adopt(changes) => ("=", describe(changes)),
+        };
+        let _ = writeln!(text, "  {sign} {} {}{what}", step.kind.as_str(), step.name);
+    }
+    text
+}
+
+fn describe(changes: &[app::domain::alarm::FieldChange]) -> String {
+    if changes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ": {}",
+            changes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    }
 }
 
 impl Default for Command {
@@ -80,6 +139,14 @@ pub struct ServeArgs {
     /// to X-Forwarded-For. 0 trusts no header: the login throttle counts per socket address.
     #[arg(long, env = "BELFRY_TRUSTED_PROXY_HOPS", default_value_t = 0)]
     pub trusted_proxy_hops: usize,
+
+    /// Run the reconciler's workers in this process (turn off for a web-only replica).
+    #[arg(long, env = "BELFRY_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub workers: bool,
+
+    /// Seconds between resyncs that read AWS and mark drift.
+    #[arg(long, env = "BELFRY_RESYNC_SECONDS", default_value_t = 300)]
+    pub resync_seconds: u64,
 }
 
 impl ServeArgs {

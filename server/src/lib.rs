@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cron_cli;
 pub mod csrf;
 pub mod http;
+pub mod reconciler;
 pub mod state;
 pub mod telemetry;
 
@@ -50,6 +51,80 @@ pub async fn serve(args: ServeArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// `belfry plan`: what applying would do for the team, as text or JSON.
+pub async fn plan(args: cli::PlanArgs, out: &mut impl std::io::Write) -> Result<(), Error> {
+    let pool = connect(&args.database).await?;
+    app::db::MIGRATOR.run(&pool).await?;
+    let team = find_team(&pool, args.team.as_deref()).await?;
+    let plan = app::api::resources::ssr::plan(&pool, team).await?;
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &plan)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", cli::plan_text(&plan))?;
+    }
+    Ok(())
+}
+
+/// `belfry apply`: releases the team's plan and runs the workers here until it is done.
+pub async fn apply(args: cli::PlanArgs, out: &mut impl std::io::Write) -> Result<(), Error> {
+    let pool = connect(&args.database).await?;
+    app::db::MIGRATOR.run(&pool).await?;
+    let team = find_team(&pool, args.team.as_deref()).await?;
+    let plan = app::api::resources::ssr::plan(&pool, team).await?;
+    write!(out, "{}", cli::plan_text(&plan))?;
+    let released = app::db::resources::release_planned(&pool, team, None).await?;
+    let reconciler = reconciler::Reconciler::new(pool.clone(), aws::Aws::from_environment().await);
+    reconciler.drain(Duration::from_secs(120)).await?;
+    let rows = app::db::resources::all_of_team(&pool, team).await?;
+    let failed: Vec<_> = rows
+        .iter()
+        .filter(|r| r.status == "error" || r.status == "pending")
+        .collect();
+    writeln!(out, "applied {released} change(s)")?;
+    for row in &failed {
+        writeln!(
+            out,
+            "  {} {}: {} ({})",
+            row.kind,
+            row.name,
+            row.status,
+            row.last_error.as_deref().unwrap_or("")
+        )?;
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} resource(s) not in sync", failed.len()).into())
+    }
+}
+
+/// The team named (or with this id), or the only team when there is one.
+async fn find_team(pool: &PgPool, team: Option<&str>) -> Result<uuid::Uuid, Error> {
+    let teams: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("SELECT id, name FROM teams ORDER BY created_at")
+            .fetch_all(pool)
+            .await?;
+    match team {
+        Some(wanted) => teams
+            .iter()
+            .find(|(id, name)| name == wanted || id.to_string() == wanted)
+            .map(|(id, _)| *id)
+            .ok_or_else(|| format!("no team named {wanted}").into()),
+        None if teams.len() == 1 => Ok(teams[0].0),
+        None => Err(format!(
+            "there are {} teams: name one with --team ({})",
+            teams.len(),
+            teams
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+        .into()),
+    }
+}
+
 /// A server started on a listener, for `serve` and for tests (which bind port 0).
 pub struct Running {
     pub address: std::net::SocketAddr,
@@ -63,6 +138,11 @@ pub async fn start(
 ) -> Result<Running, Error> {
     let pool = connect(&args.database).await?;
     app::db::MIGRATOR.run(&pool).await?;
+    if args.workers {
+        let reconciler = reconciler::Reconciler::new(pool.clone(), aws.clone());
+        let every = Duration::from_secs(args.resync_seconds.max(1));
+        tokio::spawn(reconciler.run(every));
+    }
     let state = state::AppState::new(&args, pool, aws);
     let router = http::router(state, &args).await?;
     let address = listener.local_addr()?;

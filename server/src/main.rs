@@ -10,6 +10,8 @@ async fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or_default() {
         Command::Serve(args) => server::serve(args).await,
         Command::Migrate(args) => server::migrate(args).await,
+        Command::Plan(args) => server::plan(args, &mut std::io::stdout()).await,
+        Command::Apply(args) => server::apply(args, &mut std::io::stdout()).await,
         Command::Cron(command) => {
             return server::cron_cli::run(command, &mut std::io::stdout(), &mut std::io::stderr());
         }

@@ -41,6 +41,10 @@ impl AppState {
             pool: self.pool.clone(),
             sessions: self.sessions,
             trusted_proxy_hops: self.trusted_proxy_hops,
+            catalog: std::sync::Arc::new(crate::reconciler::Reconciler::new(
+                self.pool.clone(),
+                self.aws.clone(),
+            )),
         }
     }
 }

@@ -17,6 +17,34 @@ pub struct Backend {
     /// How many proxies in front of Belfry append to `X-Forwarded-For` (0: none, the socket's
     /// peer is the client).
     pub trusted_proxy_hops: usize,
+    /// AWS reads on a person's explicit request (import, live state); the server's AWS
+    /// adapter implements it, so no AWS type reaches this crate.
+    pub catalog: std::sync::Arc<dyn Catalog>,
+}
+
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// An alarm as AWS has it, with its live state (OK, ALARM, INSUFFICIENT_DATA).
+#[derive(Debug, Clone)]
+pub struct LiveAlarm {
+    pub config: crate::domain::alarm::AlarmConfig,
+    pub state: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// What the pages may ask AWS directly. Each call is a person's explicit request, never part
+/// of rendering a page.
+pub trait Catalog: Send + Sync {
+    /// Every metric alarm in the team's account and region.
+    fn alarms(&self, team_id: Uuid) -> BoxFuture<'_, Result<Vec<LiveAlarm>, String>>;
+    /// Named alarms only (one DescribeAlarms call per 100 names).
+    fn alarms_named(
+        &self,
+        team_id: Uuid,
+        names: Vec<String>,
+    ) -> BoxFuture<'_, Result<Vec<LiveAlarm>, String>>;
+    /// Puts the alarm in a state for a moment, which runs that state's actions.
+    fn test_notification(&self, team_id: Uuid, name: String) -> BoxFuture<'_, Result<(), String>>;
 }
 
 /// How long a session lives. The idle timeout is the session layer's expiry (it slides with

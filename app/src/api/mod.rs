@@ -4,6 +4,7 @@
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod resources;
 pub mod teams;
 
 use crate::domain::IdentityError;

@@ -2,7 +2,70 @@
 //! chain (environment, profiles, instance roles); `AWS_ENDPOINT_URL` points every client at an
 //! emulator. Nothing here stores or logs a secret.
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::time::Duration;
+
+pub mod cloudwatch;
+pub mod sns;
+
+/// An AWS call that failed: AWS's error code when it gave one, and a message without secrets.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct AwsError {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl AwsError {
+    /// From any SDK's error (they share the smithy error types).
+    pub fn from_sdk<E, R>(error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let code = error.code().map(str::to_owned);
+        let message = match (&code, error.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            _ => DisplayErrorContext(&error).to_string(),
+        };
+        AwsError { code, message }
+    }
+
+    /// AWS asked us to slow down: retry later, it is not the request's fault.
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self.code.as_deref(),
+            Some(
+                "Throttling"
+                    | "ThrottlingException"
+                    | "ThrottledException"
+                    | "RequestLimitExceeded"
+                    | "TooManyRequestsException"
+                    | "RequestThrottled"
+            )
+        )
+    }
+}
+
+/// What Belfry tags everything it creates with, so that it can find its own resources and
+/// touches nothing else.
+#[derive(Debug, Clone, Copy)]
+pub struct Tags {
+    pub team: uuid::Uuid,
+    pub resource: uuid::Uuid,
+}
+
+impl Tags {
+    pub const MANAGED_BY: (&'static str, &'static str) = ("managed-by", "belfry");
+
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        vec![
+            (Self::MANAGED_BY.0.to_owned(), Self::MANAGED_BY.1.to_owned()),
+            ("belfry-team".to_owned(), self.team.to_string()),
+            ("belfry-resource".to_owned(), self.resource.to_string()),
+        ]
+    }
+}
 
 #[derive(Clone)]
 pub struct Aws {
@@ -29,6 +92,39 @@ impl Aws {
             .load()
             .await;
         Aws { config }
+    }
+
+    /// The configuration for one team's connection: its region and, for an emulator, its
+    /// endpoint; with a role ARN, credentials from assuming that role (with the team's
+    /// external id) on top of the server's own chain.
+    pub async fn for_team(
+        &self,
+        region: &str,
+        endpoint_url: Option<&str>,
+        role: Option<(&str, &str)>,
+    ) -> Self {
+        let mut builder = self
+            .config
+            .to_builder()
+            .region(aws_config::Region::new(region.to_owned()));
+        if let Some(url) = endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        if let Some((role_arn, external_id)) = role {
+            let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                .external_id(external_id)
+                .session_name("belfry")
+                .configure(&self.config)
+                .region(aws_config::Region::new(region.to_owned()))
+                .build()
+                .await;
+            builder = builder.credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            );
+        }
+        Aws {
+            config: builder.build(),
+        }
     }
 
     pub fn region(&self) -> Option<String> {

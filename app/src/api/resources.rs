@@ -1,0 +1,670 @@
+//! Alarms, topics and subscriptions: declare, change, delete; the plan and its apply. Every
+//! change writes the spec, an audit row and a held reconcile job in one transaction; applying
+//! the plan releases the team's held jobs to the workers.
+use super::AppError;
+#[cfg(feature = "ssr")]
+use super::{FieldProblem, Problem};
+#[cfg(feature = "ssr")]
+use crate::domain::Role;
+use crate::domain::alarm::{AlarmForm, FieldChange};
+use crate::domain::plan::{Kind, Step, Summary};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A resource as the lists show it: what it is, and how AWS stands against it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceView {
+    pub id: Uuid,
+    pub kind: Kind,
+    pub name: String,
+    /// One line: "AWS/EBS VolumeWriteBytes Sum > 100000", "email ops@example.com".
+    pub summary: String,
+    pub status: String,
+    pub last_error: Option<String>,
+    pub drift: Vec<FieldChange>,
+    pub version: i32,
+    /// A change waits for apply.
+    pub planned: bool,
+    pub aws_id: Option<String>,
+    /// Subscriptions: waiting for the endpoint to confirm, and since when.
+    pub pending_since: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The plan, and its headline counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub steps: Vec<Step>,
+    pub summary: Summary,
+}
+
+/// Counts for the team's home page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamOverview {
+    pub by_kind: Vec<(Kind, StatusCounts)>,
+    pub planned: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub in_sync: usize,
+    pub pending: usize,
+    pub drifted: usize,
+    pub error: usize,
+    pub deleting: usize,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::db::resources::{self as db, ResourceRow};
+    use crate::domain::alarm::{AlarmConfig, AlarmSpec, diff};
+    use crate::domain::plan::{Op, order};
+    use crate::domain::topic::{SubscriptionSpec, TopicSpec};
+    use std::collections::{HashMap, HashSet};
+
+    pub fn summary(row: &ResourceRow, topics: &HashMap<Uuid, String>) -> String {
+        match row.kind() {
+            Some(Kind::Alarm) => serde_json::from_value::<AlarmSpec>(row.spec.clone())
+                .map(|s| {
+                    format!(
+                        "{} {} {} {} {}",
+                        s.namespace,
+                        s.metric_name,
+                        s.statistic.as_str(),
+                        s.comparison.symbol(),
+                        crate::domain::alarm::number(s.threshold)
+                    )
+                })
+                .unwrap_or_default(),
+            Some(Kind::Topic) => serde_json::from_value::<TopicSpec>(row.spec.clone())
+                .map(|s| s.display_name)
+                .unwrap_or_default(),
+            Some(Kind::Subscription) => {
+                serde_json::from_value::<SubscriptionSpec>(row.spec.clone())
+                    .map(|s| {
+                        let topic = topics.get(&s.topic).cloned().unwrap_or_default();
+                        format!("{} {} → {}", s.protocol.as_str(), s.endpoint, topic)
+                    })
+                    .unwrap_or_default()
+            }
+            None => String::new(),
+        }
+    }
+
+    pub fn view(row: &ResourceRow, planned: bool, topics: &HashMap<Uuid, String>) -> ResourceView {
+        let observed = row.observed.as_ref();
+        let pending = observed
+            .and_then(|o| o.get("pending"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let pending_since = pending
+            .then(|| observed.and_then(|o| o.get("requested_at")).cloned())
+            .flatten()
+            .and_then(|v| serde_json::from_value(v).ok());
+        ResourceView {
+            id: row.id,
+            kind: row.kind().unwrap_or(Kind::Alarm),
+            name: row.name.clone(),
+            summary: summary(row, topics),
+            status: row.status.clone(),
+            last_error: row.last_error.clone(),
+            drift: row
+                .drift
+                .clone()
+                .and_then(|d| serde_json::from_value(d).ok())
+                .unwrap_or_default(),
+            version: row.version,
+            planned,
+            aws_id: row.aws_id.clone(),
+            pending_since,
+            updated_at: row.updated_at,
+        }
+    }
+
+    /// What applying would do for each resource with a held job: the same plan the CLI
+    /// prints. It compares the spec with what Belfry last observed in AWS (at its last apply
+    /// or resync), so it never waits on AWS.
+    pub fn steps(
+        rows: &[ResourceRow],
+        planned: &HashSet<Uuid>,
+        topic_arns: &HashMap<Uuid, String>,
+    ) -> Vec<Step> {
+        let mut steps: Vec<Step> = rows
+            .iter()
+            .filter(|row| planned.contains(&row.id))
+            .filter_map(|row| {
+                let kind = row.kind()?;
+                let op = if row.deleted_at.is_some() {
+                    if row.deletion == "orphan" {
+                        Op::Orphan
+                    } else {
+                        Op::Delete
+                    }
+                } else if row.aws_id.is_none() {
+                    Op::Create
+                } else {
+                    let changes = changes(kind, row, topic_arns);
+                    if row.observed_generation == 0 && row.create_started_at.is_none() {
+                        Op::Adopt(changes)
+                    } else if changes.is_empty() {
+                        return None;
+                    } else {
+                        Op::Update(changes)
+                    }
+                };
+                Some(Step {
+                    resource_id: row.id,
+                    kind,
+                    name: row.name.clone(),
+                    op,
+                })
+            })
+            .collect();
+        order(&mut steps);
+        steps
+    }
+
+    fn changes(
+        kind: Kind,
+        row: &ResourceRow,
+        topic_arns: &HashMap<Uuid, String>,
+    ) -> Vec<FieldChange> {
+        match kind {
+            Kind::Alarm => {
+                let desired = serde_json::from_value::<AlarmSpec>(row.spec.clone())
+                    .ok()
+                    .and_then(|s| s.resolve(|id| topic_arns.get(&id).cloned()));
+                let observed = row
+                    .observed
+                    .clone()
+                    .and_then(|o| serde_json::from_value::<AlarmConfig>(o).ok());
+                match (desired, observed) {
+                    (Some(desired), Some(observed)) => diff(&desired, &observed),
+                    _ => Vec::new(),
+                }
+            }
+            Kind::Topic => {
+                let want = row
+                    .spec
+                    .get("display_name")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let have = row
+                    .observed
+                    .as_ref()
+                    .and_then(|o| o.get("display_name"))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                if want == have {
+                    Vec::new()
+                } else {
+                    vec![FieldChange {
+                        field: "display name".to_owned(),
+                        from: have.to_owned(),
+                        to: want.to_owned(),
+                    }]
+                }
+            }
+            Kind::Subscription => Vec::new(),
+        }
+    }
+
+    /// The team's topics by id: (name, ARN when created).
+    pub async fn topic_names(
+        pool: &sqlx::PgPool,
+        team_id: Uuid,
+    ) -> Result<HashMap<Uuid, String>, sqlx::Error> {
+        Ok(db::list(pool, team_id, Kind::Topic)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect())
+    }
+
+    pub async fn plan(pool: &sqlx::PgPool, team_id: Uuid) -> Result<PlanView, sqlx::Error> {
+        let rows = db::all_of_team(pool, team_id).await?;
+        let planned: HashSet<Uuid> = db::planned(pool, team_id).await?.into_iter().collect();
+        let arns: HashMap<Uuid, String> =
+            db::topic_arns(pool, team_id).await?.into_iter().collect();
+        let steps = steps(&rows, &planned, &arns);
+        let summary = Summary::of(&steps);
+        Ok(PlanView { steps, summary })
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn form_errors(errors: Vec<(&'static str, crate::domain::alarm::AlarmError)>) -> AppError {
+    AppError::InvalidForm {
+        errors: errors
+            .into_iter()
+            .map(|(field, error)| FieldProblem::new(field, error))
+            .collect(),
+    }
+}
+
+/// The team's resources of one kind, with their status.
+#[server(prefix = "/api/fn", endpoint = "list_resources")]
+pub async fn list_resources(kind: Kind) -> Result<Vec<ResourceView>, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let pool = super::guard::backend()?.pool;
+        let rows = crate::db::resources::list(&pool, me.team_id, kind).await?;
+        let planned: std::collections::HashSet<Uuid> =
+            crate::db::resources::planned(&pool, me.team_id)
+                .await?
+                .into_iter()
+                .collect();
+        let topics = ssr::topic_names(&pool, me.team_id).await?;
+        Ok(rows
+            .iter()
+            .map(|row| ssr::view(row, planned.contains(&row.id), &topics))
+            .collect())
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// One alarm's form values, for editing.
+#[server(prefix = "/api/fn", endpoint = "load_alarm_form")]
+pub async fn load_alarm_form(id: Uuid) -> Result<(AlarmForm, i32), AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let pool = super::guard::backend()?.pool;
+        let row = crate::db::resources::get(&pool, me.team_id, id)
+            .await?
+            .filter(|r| r.kind() == Some(Kind::Alarm))
+            .ok_or(AppError::NotFound)?;
+        let spec: crate::domain::alarm::AlarmSpec =
+            serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+        let topics: Vec<(Uuid, String)> = ssr::topic_names(&pool, me.team_id)
+            .await?
+            .into_iter()
+            .collect();
+        Ok((AlarmForm::from_spec(&spec, &topics), row.version))
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Declares a new alarm, or changes one (`id` and the `version` it was read at). The change
+/// joins the plan; nothing reaches AWS until the plan is applied.
+#[server(prefix = "/api/fn", endpoint = "save_alarm")]
+pub async fn save_alarm(
+    form: AlarmForm,
+    id: Option<Uuid>,
+    version: Option<i32>,
+) -> Result<Uuid, AppError> {
+    use crate::db::resources::{self as db, Edit};
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        let topics: Vec<(Uuid, String)> = ssr::topic_names(&pool, me.team_id)
+            .await?
+            .into_iter()
+            .collect();
+        let spec = form.parse(&topics).map_err(form_errors)?;
+        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
+        let id = match id {
+            None => db::create(&pool, me.team_id, me.user_id, Kind::Alarm, &spec.name, json)
+                .await?
+                .ok_or(AppError::Conflict(Problem::NameTaken))?,
+            Some(id) => {
+                match db::update(
+                    &pool,
+                    me.team_id,
+                    me.user_id,
+                    id,
+                    version.unwrap_or(0),
+                    json,
+                )
+                .await
+                {
+                    Ok(Edit::Done) => id,
+                    Ok(Edit::NotFound) => return Err(AppError::NotFound),
+                    Ok(Edit::Stale { .. }) => return Err(AppError::Conflict(Problem::Stale)),
+                    // The new name is another alarm's.
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Err(AppError::Conflict(Problem::NameTaken));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+        Ok(id)
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Declares an SNS topic.
+#[server(prefix = "/api/fn", endpoint = "create_topic")]
+pub async fn create_topic(name: String, display_name: Option<String>) -> Result<Uuid, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        let spec = crate::domain::topic::TopicSpec {
+            name: name.trim().to_owned(),
+            display_name: display_name.unwrap_or_default().trim().to_owned(),
+        }
+        .validate()
+        .map_err(|e| AppError::invalid("name", e))?;
+        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
+        crate::db::resources::create(&pool, me.team_id, me.user_id, Kind::Topic, &spec.name, json)
+            .await?
+            .ok_or(AppError::Conflict(Problem::NameTaken))
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Subscribes an endpoint to one of the team's topics.
+#[server(prefix = "/api/fn", endpoint = "create_subscription")]
+pub async fn create_subscription(
+    topic: Uuid,
+    protocol: String,
+    endpoint: String,
+) -> Result<Uuid, AppError> {
+    use crate::domain::topic::{Protocol, SubscriptionSpec};
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        let topics = ssr::topic_names(&pool, me.team_id).await?;
+        let topic_name = topics.get(&topic).ok_or(AppError::NotFound)?;
+        let protocol = Protocol::parse(&protocol).ok_or_else(|| {
+            AppError::invalid(
+                "protocol",
+                Problem::Malformed("protocol is email, https, sqs or lambda".to_owned()),
+            )
+        })?;
+        let spec = SubscriptionSpec {
+            topic,
+            protocol,
+            endpoint,
+        }
+        .validate()
+        .map_err(|e| AppError::invalid("endpoint", e))?;
+        // One subscription per topic, protocol and endpoint, as in SNS.
+        let name = format!("{topic_name}:{}:{}", spec.protocol.as_str(), spec.endpoint);
+        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
+        crate::db::resources::create(
+            &pool,
+            me.team_id,
+            me.user_id,
+            Kind::Subscription,
+            &name,
+            json,
+        )
+        .await?
+        .ok_or(AppError::Conflict(Problem::NameTaken))
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Asks for a resource to go at the next apply: deleted from AWS, or with `orphan`, left
+/// there and forgotten.
+#[server(prefix = "/api/fn", endpoint = "delete_resource")]
+pub async fn delete_resource(id: Uuid, orphan: Option<bool>) -> Result<(), AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        let found = crate::db::resources::request_delete(
+            &pool,
+            me.team_id,
+            me.user_id,
+            id,
+            orphan.unwrap_or(false),
+        )
+        .await?;
+        if found {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Sends a subscription's confirmation again (SNS answers a repeated Subscribe of a pending
+/// endpoint with a new message). Runs at once: it changes nothing that needs a plan.
+#[server(prefix = "/api/fn", endpoint = "resend_confirmation")]
+pub async fn resend_confirmation(id: Uuid) -> Result<(), AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        let found = crate::db::resources::request_resend(&pool, me.team_id, me.user_id, id).await?;
+        if found {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// The team's plan: what applying would do.
+#[server(prefix = "/api/fn", endpoint = "plan")]
+pub async fn plan() -> Result<PlanView, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let pool = super::guard::backend()?.pool;
+        Ok(ssr::plan(&pool, me.team_id).await?)
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Applies the plan: the workers take the team's held changes. Returns how many.
+#[server(prefix = "/api/fn", endpoint = "apply_plan")]
+pub async fn apply_plan() -> Result<u64, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        Ok(crate::db::resources::release_planned(&pool, me.team_id, Some(me.user_id)).await?)
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Counts by kind and status for the team's home page; None for nobody (the home page is
+/// public, and must not answer 401).
+#[server(prefix = "/api/fn", endpoint = "overview")]
+pub async fn overview() -> Result<Option<TeamOverview>, AppError> {
+    async {
+        let Some(me) = super::guard::signed_in().await? else {
+            return Ok(None);
+        };
+        let pool = super::guard::backend()?.pool;
+        let rows = crate::db::resources::all_of_team(&pool, me.team_id).await?;
+        let planned = crate::db::resources::planned(&pool, me.team_id)
+            .await?
+            .len();
+        let mut by_kind: Vec<(Kind, StatusCounts)> = [Kind::Alarm, Kind::Topic, Kind::Subscription]
+            .into_iter()
+            .map(|k| (k, StatusCounts::default()))
+            .collect();
+        for row in &rows {
+            let Some(kind) = row.kind() else { continue };
+            if let Some((_, counts)) = by_kind.iter_mut().find(|(k, _)| *k == kind) {
+                match row.status.as_str() {
+                    "in_sync" => counts.in_sync += 1,
+                    "drifted" => counts.drifted += 1,
+                    "error" => counts.error += 1,
+                    "deleting" => counts.deleting += 1,
+                    _ => counts.pending += 1,
+                }
+            }
+        }
+        Ok(Some(TeamOverview { by_kind, planned }))
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Turns self-heal on or off for the team (admins): drift found by a resync is then put back
+/// as declared without asking.
+#[server(prefix = "/api/fn", endpoint = "set_self_heal")]
+pub async fn set_self_heal(on: bool) -> Result<(), AppError> {
+    async {
+        let me = super::guard::require(Role::Admin).await?;
+        let pool = super::guard::backend()?.pool;
+        crate::db::resources::set_self_heal(&pool, me.team_id, me.user_id, on).await?;
+        Ok(())
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// An alarm in AWS that Belfry does not manage yet, and what adopting it would change (always
+/// nothing: the adopted spec is what AWS has).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportCandidate {
+    pub name: String,
+    pub summary: String,
+    pub state: Option<String>,
+}
+
+/// Alarms in the team's AWS account that Belfry does not manage. Reads AWS: the import page
+/// calls it when a person asks, never while rendering.
+#[server(prefix = "/api/fn", endpoint = "importable_alarms")]
+pub async fn importable_alarms() -> Result<Vec<ImportCandidate>, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let backend = super::guard::backend()?;
+        let managed: std::collections::HashSet<String> =
+            crate::db::resources::list(&backend.pool, me.team_id, Kind::Alarm)
+                .await?
+                .into_iter()
+                .filter_map(|r| r.aws_id)
+                .collect();
+        let alarms = backend
+            .catalog
+            .alarms(me.team_id)
+            .await
+            .map_err(|message| {
+                tracing::warn!(%message, "listing alarms for import failed");
+                AppError::Transport(message)
+            })?;
+        Ok(alarms
+            .into_iter()
+            .filter(|a| !managed.contains(&a.config.name))
+            .map(|a| ImportCandidate {
+                summary: format!(
+                    "{} {} {} {} {}",
+                    a.config.namespace,
+                    a.config.metric_name,
+                    a.config.statistic.as_str(),
+                    a.config.comparison.symbol(),
+                    crate::domain::alarm::number(a.config.threshold)
+                ),
+                name: a.config.name,
+                state: a.state,
+            })
+            .collect())
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Adopts an alarm that exists in AWS: Belfry manages it from now on, as it is. Actions that
+/// point at one of the team's topics become references to that topic.
+#[server(prefix = "/api/fn", endpoint = "adopt_alarm")]
+pub async fn adopt_alarm(name: String) -> Result<Uuid, AppError> {
+    use crate::domain::alarm::Action;
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let backend = super::guard::backend()?;
+        let found = backend
+            .catalog
+            .alarms_named(me.team_id, vec![name.clone()])
+            .await
+            .map_err(AppError::Transport)?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound)?;
+        let arns = crate::db::resources::topic_arns(&backend.pool, me.team_id).await?;
+        let mut spec = found.config.to_spec();
+        for actions in [
+            &mut spec.alarm_actions,
+            &mut spec.ok_actions,
+            &mut spec.insufficient_data_actions,
+        ] {
+            for action in actions.iter_mut() {
+                if let Action::Arn(arn) = action
+                    && let Some((id, _)) = arns.iter().find(|(_, a)| a == arn)
+                {
+                    *action = Action::Topic(*id);
+                }
+            }
+        }
+        let spec = spec.validate().map_err(|e| AppError::invalid("name", e))?;
+        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
+        crate::db::resources::adopt(
+            &backend.pool,
+            me.team_id,
+            me.user_id,
+            Kind::Alarm,
+            &spec.name,
+            json,
+            &name,
+        )
+        .await?
+        .ok_or(AppError::Conflict(Problem::NameTaken))
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// The live state of the team's alarms (OK, ALARM, INSUFFICIENT_DATA) by name. Reads AWS: the
+/// alarms page asks for it after it has rendered.
+#[server(prefix = "/api/fn", endpoint = "alarm_states")]
+pub async fn alarm_states() -> Result<Vec<(String, String)>, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let backend = super::guard::backend()?;
+        let names: Vec<String> = crate::db::resources::list(&backend.pool, me.team_id, Kind::Alarm)
+            .await?
+            .into_iter()
+            .filter_map(|r| r.aws_id)
+            .collect();
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live = backend
+            .catalog
+            .alarms_named(me.team_id, names)
+            .await
+            .map_err(AppError::Transport)?;
+        Ok(live
+            .into_iter()
+            .map(|a| (a.config.name, a.state.unwrap_or_default()))
+            .collect())
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Puts the alarm into ALARM for a moment, so its actions run: a test of the notification path.
+#[server(prefix = "/api/fn", endpoint = "send_test_notification")]
+pub async fn send_test_notification(id: Uuid) -> Result<(), AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let backend = super::guard::backend()?;
+        let row = crate::db::resources::get(&backend.pool, me.team_id, id)
+            .await?
+            .filter(|r| r.kind() == Some(Kind::Alarm))
+            .ok_or(AppError::NotFound)?;
+        let name = row.aws_id.ok_or(AppError::Conflict(Problem::NotApplied))?;
+        backend
+            .catalog
+            .test_notification(me.team_id, name)
+            .await
+            .map_err(AppError::Transport)
+    }
+    .await
+    .map_err(super::guard::respond)
+}

@@ -1,0 +1,542 @@
+//! The reconciler (shared/DESIGN.md, "State: spec, status, plan, apply"): workers claim jobs,
+//! read AWS, compare with the pure diff, and apply; a periodic resync marks drift.
+//!
+//! Every step is idempotent, so a run that dies anywhere is repaired by the next: alarms are
+//! put by name, topics created by name, subscriptions made by topic and endpoint, each of which
+//! AWS answers with the existing resource instead of a second one. Before a create call the
+//! worker commits a marker (`create_started_at`); after it, the status write clears it.
+pub mod budget;
+pub mod resync;
+
+use crate::aws::{Aws, AwsError, Tags, cloudwatch, sns};
+use app::db::resources::{self as db, Claimed, ResourceRow};
+use app::domain::alarm::{AlarmSpec, diff};
+use app::domain::plan::Kind;
+use app::domain::topic::{SubscriptionSpec, TopicSpec};
+use budget::Budget;
+use serde_json::json;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Places where a test can make the worker stop as if the process died there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultPoint {
+    /// The AWS create call succeeded; the status write has not happened.
+    AfterCreateCall,
+}
+
+/// Returns true to "crash" at that point. Tests only; production has none.
+pub type FaultHook = Arc<dyn Fn(FaultPoint, Kind) -> bool + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The stored spec does not parse: a person must fix it.
+    #[error("{0}")]
+    Invalid(String),
+    /// The fault hook fired: stop without writing anything more.
+    #[error("stopped by a test fault at {0:?}")]
+    Crashed(FaultPoint),
+}
+
+/// What one job's run came to.
+enum Outcome {
+    Done,
+    /// Something it depends on is not there yet (a topic without an ARN).
+    Waiting(String),
+}
+
+#[derive(Clone)]
+pub struct Reconciler {
+    pub pool: PgPool,
+    /// The server's own AWS configuration; a team's connection refines it.
+    pub aws: Aws,
+    pub worker_id: String,
+    pub lease_seconds: i64,
+    pub budget: Budget,
+    /// Retry backoff: `base * 2^attempts`, capped, with jitter.
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    pub fault: Option<FaultHook>,
+}
+
+impl Reconciler {
+    pub fn new(pool: PgPool, aws: Aws) -> Self {
+        Reconciler {
+            pool,
+            aws,
+            worker_id: format!("{}-{}", hostname(), Uuid::new_v4().simple()),
+            lease_seconds: 120,
+            budget: Budget::default(),
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(300),
+            fault: None,
+        }
+    }
+
+    /// Runs jobs and resyncs until the task is dropped.
+    pub async fn run(self, resync_every: Duration) {
+        let mut last_resync = tokio::time::Instant::now();
+        loop {
+            match self.run_once().await {
+                Ok(0) => tokio::time::sleep(Duration::from_millis(500)).await,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "reconciler: claiming jobs failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+            if last_resync.elapsed() >= resync_every {
+                last_resync = tokio::time::Instant::now();
+                if let Err(error) = self.resync_all().await {
+                    tracing::warn!(%error, "resync failed");
+                }
+            }
+        }
+    }
+
+    /// Claims the due jobs and runs them; returns how many it ran.
+    pub async fn run_once(&self) -> Result<usize, sqlx::Error> {
+        let jobs = db::claim(&self.pool, &self.worker_id, self.lease_seconds, 16).await?;
+        let count = jobs.len();
+        // Topics before what names them, deletions of topics after.
+        let mut rows = Vec::with_capacity(count);
+        for job in jobs {
+            let row = db::get_for_worker(&self.pool, job.resource_id).await?;
+            rows.push((job, row));
+        }
+        rows.sort_by_key(|(_, row)| {
+            row.as_ref().map_or((false, 0), |row| {
+                let rank = row.kind().map_or(0, |k| k as i32);
+                let deleting = row.deleted_at.is_some();
+                (deleting, if deleting { -rank } else { rank })
+            })
+        });
+        for (job, row) in rows {
+            self.run_job(job, row).await?;
+        }
+        Ok(count)
+    }
+
+    /// Runs jobs until none is due (for the CLI and tests). Jobs waiting for a retry later
+    /// than `patience` from now are left.
+    pub async fn drain(&self, patience: Duration) -> Result<(), sqlx::Error> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            let ran = self.run_once().await?;
+            if ran == 0 {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM jobs WHERE run_after <> 'infinity'::timestamptz",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                if waiting == 0 || tokio::time::Instant::now() >= deadline {
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+
+    async fn run_job(&self, job: Claimed, row: Option<ResourceRow>) -> Result<(), sqlx::Error> {
+        let Some(row) = row else {
+            return db::finish(&self.pool, &job).await;
+        };
+        let result = self.apply(&row).await;
+        match result {
+            Ok(Outcome::Done) => db::finish(&self.pool, &job).await,
+            Ok(Outcome::Waiting(reason)) => {
+                db::record_error(&self.pool, row.id, "pending", &reason).await?;
+                db::retry(&self.pool, &job, self.backoff_ms(job.attempts), &reason).await
+            }
+            Err(ApplyError::Crashed(point)) => {
+                tracing::warn!(resource = %row.id, ?point, "test fault: the worker stops here");
+                Ok(())
+            }
+            Err(ApplyError::Database(error)) => Err(error),
+            Err(error) => {
+                let message = error.to_string();
+                tracing::info!(resource = %row.id, kind = %row.kind, error = %message, "apply failed; will retry");
+                db::record_error(&self.pool, row.id, "error", &message).await?;
+                db::event(
+                    &self.pool,
+                    row.team_id,
+                    row.id,
+                    "apply failed",
+                    Some(json!({ "error": message })),
+                )
+                .await?;
+                db::retry(&self.pool, &job, self.backoff_ms(job.attempts), &message).await
+            }
+        }
+    }
+
+    /// Capped exponential backoff with jitter: a random delay in the upper half of
+    /// `min(cap, base * 2^attempts)`, so that replicas retrying together spread out.
+    fn backoff_ms(&self, attempts: i32) -> i64 {
+        let exponent = attempts.clamp(0, 20) as u32;
+        let ceiling = self
+            .backoff_base
+            .saturating_mul(2u32.saturating_pow(exponent))
+            .min(self.backoff_cap)
+            .as_millis() as i64;
+        let half = ceiling / 2;
+        half + (rand::random::<u64>() % (half.max(1) as u64 + 1)) as i64
+    }
+
+    fn crash(&self, point: FaultPoint, kind: Kind) -> Result<(), ApplyError> {
+        match &self.fault {
+            Some(hook) if hook(point, kind) => Err(ApplyError::Crashed(point)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The AWS configuration for the team: its connection's region, endpoint and role, or the
+    /// server's own when it has none.
+    pub async fn aws_for(&self, team_id: Uuid) -> Result<Aws, sqlx::Error> {
+        let connection = app::db::identity::aws_connection(&self.pool, team_id).await?;
+        Ok(match connection {
+            Some(c) => {
+                self.aws
+                    .for_team(
+                        &c.region,
+                        c.endpoint_url.as_deref(),
+                        c.role_arn
+                            .as_deref()
+                            .map(|arn| (arn, c.external_id.as_str())),
+                    )
+                    .await
+            }
+            None => self.aws.clone(),
+        })
+    }
+
+    /// Takes a token of the shared budget for this API call.
+    async fn spend(&self, aws: &Aws, api: &str) -> Result<(), sqlx::Error> {
+        let key = format!(
+            "{}|{}|{}",
+            aws.endpoint_url().unwrap_or("aws"),
+            aws.region().unwrap_or_default(),
+            api
+        );
+        self.budget.take(&self.pool, &key).await
+    }
+
+    async fn apply(&self, row: &ResourceRow) -> Result<Outcome, ApplyError> {
+        let aws = self.aws_for(row.team_id).await?;
+        match row.kind() {
+            Some(Kind::Alarm) => self.apply_alarm(&aws, row).await,
+            Some(Kind::Topic) => self.apply_topic(&aws, row).await,
+            Some(Kind::Subscription) => self.apply_subscription(&aws, row).await,
+            None => Err(ApplyError::Invalid(format!("unknown kind {}", row.kind))),
+        }
+    }
+
+    async fn topic_arns(&self, team_id: Uuid) -> Result<HashMap<Uuid, String>, sqlx::Error> {
+        Ok(db::topic_arns(&self.pool, team_id)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    async fn apply_alarm(&self, aws: &Aws, row: &ResourceRow) -> Result<Outcome, ApplyError> {
+        let client = aws.cloudwatch();
+        if row.deleted_at.is_some() {
+            if row.deletion == "delete"
+                && let Some(name) = &row.aws_id
+            {
+                self.spend(aws, "cloudwatch:DeleteAlarms").await?;
+                cloudwatch::delete(&client, std::slice::from_ref(name)).await?;
+            }
+            return self.forget(row).await;
+        }
+        let spec: AlarmSpec = parse_spec(row)?;
+        let spec = spec
+            .validate()
+            .map_err(|e| ApplyError::Invalid(e.to_string()))?;
+        let arns = self.topic_arns(row.team_id).await?;
+        let Some(desired) = spec.resolve(|id| arns.get(&id).cloned()) else {
+            return Ok(Outcome::Waiting(
+                "Waiting for a topic it notifies to be created.".to_owned(),
+            ));
+        };
+        let tags = Tags {
+            team: row.team_id,
+            resource: row.id,
+        };
+        self.spend(aws, "cloudwatch:DescribeAlarms").await?;
+        let observed = cloudwatch::describe(&client, std::slice::from_ref(&desired.name))
+            .await?
+            .into_iter()
+            .next();
+        match observed {
+            None => {
+                db::mark_create_started(&self.pool, row.id).await?;
+                self.spend(aws, "cloudwatch:PutMetricAlarm").await?;
+                cloudwatch::put(&client, &desired, &tags).await?;
+                self.crash(FaultPoint::AfterCreateCall, Kind::Alarm)?;
+                db::event(&self.pool, row.team_id, row.id, "created", None).await?;
+            }
+            Some(observed) => {
+                let changes = diff(&desired, &observed.config);
+                if !changes.is_empty() {
+                    self.spend(aws, "cloudwatch:PutMetricAlarm").await?;
+                    cloudwatch::put(&client, &desired, &tags).await?;
+                    db::event(
+                        &self.pool,
+                        row.team_id,
+                        row.id,
+                        "updated",
+                        Some(serde_json::to_value(&changes).unwrap_or_default()),
+                    )
+                    .await?;
+                }
+                // Adopted: Belfry found it rather than made it. Tag it as managed.
+                if row.observed_generation == 0
+                    && row.create_started_at.is_none()
+                    && let Some(arn) = &observed.arn
+                {
+                    self.spend(aws, "cloudwatch:TagResource").await?;
+                    cloudwatch::tag(&client, arn, &tags).await?;
+                }
+            }
+        }
+        // A rename: the alarm under the old name goes once the new one exists.
+        if let Some(old) = row.aws_id.as_ref().filter(|old| **old != desired.name) {
+            self.spend(aws, "cloudwatch:DeleteAlarms").await?;
+            cloudwatch::delete(&client, std::slice::from_ref(old)).await?;
+        }
+        let observed = serde_json::to_value(&desired).unwrap_or_default();
+        db::record_in_sync(&self.pool, row.id, row.generation, &desired.name, &observed).await?;
+        Ok(Outcome::Done)
+    }
+
+    async fn apply_topic(&self, aws: &Aws, row: &ResourceRow) -> Result<Outcome, ApplyError> {
+        let client = aws.sns();
+        if row.deleted_at.is_some() {
+            if row.deletion == "delete"
+                && let Some(arn) = &row.aws_id
+            {
+                self.spend(aws, "sns:DeleteTopic").await?;
+                sns::delete_topic(&client, arn).await?;
+            }
+            return self.forget(row).await;
+        }
+        let spec: TopicSpec = parse_spec(row)?;
+        let spec = spec
+            .validate()
+            .map_err(|e| ApplyError::Invalid(e.to_string()))?;
+        let existing = match &row.aws_id {
+            Some(arn) => {
+                self.spend(aws, "sns:GetTopicAttributes").await?;
+                sns::topic(&client, arn).await?
+            }
+            None => None,
+        };
+        let arn = match existing {
+            Some(topic) => {
+                if topic.display_name != spec.display_name {
+                    self.spend(aws, "sns:SetTopicAttributes").await?;
+                    sns::set_display_name(&client, &topic.arn, &spec.display_name).await?;
+                }
+                topic.arn
+            }
+            None => {
+                db::mark_create_started(&self.pool, row.id).await?;
+                self.spend(aws, "sns:CreateTopic").await?;
+                let tags = Tags {
+                    team: row.team_id,
+                    resource: row.id,
+                };
+                let arn = sns::create_topic(&client, &spec.name, &spec.display_name, &tags).await?;
+                self.crash(FaultPoint::AfterCreateCall, Kind::Topic)?;
+                db::event(&self.pool, row.team_id, row.id, "created", None).await?;
+                arn
+            }
+        };
+        let observed = json!({ "arn": arn, "display_name": spec.display_name });
+        db::record_in_sync(&self.pool, row.id, row.generation, &arn, &observed).await?;
+        Ok(Outcome::Done)
+    }
+
+    async fn apply_subscription(
+        &self,
+        aws: &Aws,
+        row: &ResourceRow,
+    ) -> Result<Outcome, ApplyError> {
+        let client = aws.sns();
+        let spec: SubscriptionSpec = parse_spec(row)?;
+        let arns = self.topic_arns(row.team_id).await?;
+        if row.deleted_at.is_some() {
+            match row.aws_id.as_deref() {
+                Some(arn) if row.deletion == "delete" && arn.starts_with("arn:") => {
+                    self.spend(aws, "sns:Unsubscribe").await?;
+                    sns::unsubscribe(&client, arn).await?;
+                }
+                Some(_) if row.deletion == "delete" => {
+                    // SNS cannot remove a subscription that was never confirmed: it lapses
+                    // when its token expires. Say so in the history.
+                    db::event(
+                        &self.pool,
+                        row.team_id,
+                        row.id,
+                        "left pending in AWS",
+                        Some(json!({ "reason": "SNS cannot unsubscribe a pending confirmation; it lapses within about two days, or goes with its topic." })),
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+            return self.forget(row).await;
+        }
+        let spec = spec
+            .validate()
+            .map_err(|e| ApplyError::Invalid(e.to_string()))?;
+        let Some(topic_arn) = arns.get(&spec.topic).cloned() else {
+            return Ok(Outcome::Waiting(
+                "Waiting for its topic to be created.".to_owned(),
+            ));
+        };
+        self.spend(aws, "sns:ListSubscriptionsByTopic").await?;
+        let existing = sns::subscriptions(&client, &topic_arn)
+            .await?
+            .into_iter()
+            .find(|s| s.protocol == spec.protocol.as_str() && s.endpoint == spec.endpoint);
+        let resend = row
+            .observed
+            .as_ref()
+            .and_then(|o| o.get("resend"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let previous_request = row
+            .observed
+            .as_ref()
+            .and_then(|o| o.get("requested_at"))
+            .cloned();
+        let (arn, requested_at) = match existing {
+            Some(found) if found.arn.is_some() || !resend => (
+                found.arn,
+                previous_request.unwrap_or_else(|| json!(chrono::Utc::now())),
+            ),
+            _ => {
+                if row.aws_id.is_none() {
+                    db::mark_create_started(&self.pool, row.id).await?;
+                }
+                self.spend(aws, "sns:Subscribe").await?;
+                let arn =
+                    sns::subscribe(&client, &topic_arn, spec.protocol, &spec.endpoint).await?;
+                self.crash(FaultPoint::AfterCreateCall, Kind::Subscription)?;
+                let what = if resend {
+                    "confirmation sent again"
+                } else {
+                    "subscribed"
+                };
+                db::event(&self.pool, row.team_id, row.id, what, None).await?;
+                (arn, json!(chrono::Utc::now()))
+            }
+        };
+        let pending = arn.is_none();
+        let aws_id = arn.unwrap_or_else(|| sns::PENDING.to_owned());
+        let observed = json!({
+            "topic_arn": topic_arn,
+            "pending": pending,
+            "requested_at": requested_at,
+        });
+        db::record_in_sync(&self.pool, row.id, row.generation, &aws_id, &observed).await?;
+        Ok(Outcome::Done)
+    }
+
+    async fn forget(&self, row: &ResourceRow) -> Result<Outcome, ApplyError> {
+        let what = if row.deletion == "orphan" {
+            "orphaned: left in AWS"
+        } else {
+            "deleted from AWS"
+        };
+        db::event(&self.pool, row.team_id, row.id, what, None).await?;
+        db::forget(&self.pool, row.id).await?;
+        Ok(Outcome::Done)
+    }
+}
+
+fn parse_spec<T: serde::de::DeserializeOwned>(row: &ResourceRow) -> Result<T, ApplyError> {
+    serde_json::from_value(row.spec.clone())
+        .map_err(|e| ApplyError::Invalid(format!("the stored spec does not parse: {e}")))
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "belfry".to_owned())
+}
+
+/// The pages' explicit AWS reads go through the same per-team configuration and budget.
+impl app::api::guard::Catalog for Reconciler {
+    fn alarms(
+        &self,
+        team_id: Uuid,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<app::api::guard::LiveAlarm>, String>> {
+        Box::pin(async move {
+            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+            self.spend(&aws, "cloudwatch:DescribeAlarms")
+                .await
+                .map_err(|e| e.to_string())?;
+            let alarms = cloudwatch::list_all(&aws.cloudwatch())
+                .await
+                .map_err(|e| e.message)?;
+            Ok(alarms.into_iter().map(live).collect())
+        })
+    }
+
+    fn alarms_named(
+        &self,
+        team_id: Uuid,
+        names: Vec<String>,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<app::api::guard::LiveAlarm>, String>> {
+        Box::pin(async move {
+            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+            self.spend(&aws, "cloudwatch:DescribeAlarms")
+                .await
+                .map_err(|e| e.to_string())?;
+            let alarms = cloudwatch::describe(&aws.cloudwatch(), &names)
+                .await
+                .map_err(|e| e.message)?;
+            Ok(alarms.into_iter().map(live).collect())
+        })
+    }
+
+    fn test_notification(
+        &self,
+        team_id: Uuid,
+        name: String,
+    ) -> app::api::guard::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+            self.spend(&aws, "cloudwatch:SetAlarmState")
+                .await
+                .map_err(|e| e.to_string())?;
+            cloudwatch::set_state(
+                &aws.cloudwatch(),
+                &name,
+                "ALARM",
+                "A test notification sent from Belfry; the alarm returns to its real state at its next evaluation.",
+            )
+            .await
+            .map_err(|e| e.message)
+        })
+    }
+}
+
+fn live(alarm: cloudwatch::ObservedAlarm) -> app::api::guard::LiveAlarm {
+    app::api::guard::LiveAlarm {
+        config: alarm.config,
+        state: alarm.state,
+        reason: alarm.state_reason,
+    }
+}
