@@ -71,14 +71,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/password") view=pages::team::PasswordPage />
                         <Route path=path!("/activity") view=pages::team::ActivityPage />
                         <Route path=path!("/invite/:token") view=pages::team::InvitePage />
-                        <Route
-                            path=path!("/alarms")
-                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Alarms /> }
-                        />
-                        <Route
-                            path=path!("/subscriptions")
-                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Subscriptions /> }
-                        />
+                        <Route path=path!("/alarms") view=pages::alarms::AlarmsPage />
+                        <Route path=path!("/alarms/new") view=pages::alarms::AlarmFormPage />
+                        <Route path=path!("/alarms/import") view=pages::alarms::ImportPage />
+                        <Route path=path!("/alarms/:id") view=pages::alarms::AlarmFormPage />
+                        <Route path=path!("/subscriptions") view=pages::alarms::SubscriptionsPage />
+                        <Route path=path!("/plan") view=pages::alarms::PlanPage />
                         <Route
                             path=path!("/schedules")
                             view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Schedules /> }

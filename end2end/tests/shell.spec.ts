@@ -44,7 +44,8 @@ test("client-side navigation reaches every section, and unbuilt ones say so", as
   const nav = page.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Alarms" }).click();
   await expect(page).toHaveURL(/\/alarms$/);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alarms is not built yet");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alarms");
+  await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
   await nav.getByRole("link", { name: "Load balancers" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Load balancers is not built yet");
 });

@@ -1,3 +1,4 @@
+use crate::api::resources::overview;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -6,7 +7,30 @@ use leptos_router::components::A;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
+    let counts = Resource::new(|| (), |_| overview());
     view! {
+        <Suspense fallback=|| ()>
+            {move || counts.get().and_then(Result::ok).flatten().map(|o| view! {
+                <section class="overview" data-testid="overview">
+                    <h2>{t!(i18n, home_overview)}</h2>
+                    <table>
+                        <thead><tr>
+                            <th>{t!(i18n, col_kind)}</th><th>{t!(i18n, status_in_sync)}</th><th>{t!(i18n, status_pending)}</th>
+                            <th>{t!(i18n, status_drifted)}</th><th>{t!(i18n, status_error)}</th><th>{t!(i18n, status_deleting)}</th>
+                        </tr></thead>
+                        <tbody>{o.by_kind.into_iter().map(|(kind, c)| view! {
+                            <tr data-kind=kind.as_str()>
+                                <td>{kind.as_str()}</td><td>{c.in_sync}</td><td>{c.pending}</td>
+                                <td>{c.drifted}</td><td>{c.error}</td><td>{c.deleting}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                    {(o.planned > 0).then(|| view! {
+                        <p><A href="/plan">{t!(i18n, home_planned, count = move || o.planned)}</A></p>
+                    })}
+                </section>
+            })}
+        </Suspense>
         <section class="hero">
             <h1>{t!(i18n, home_title)}</h1>
             <p class="tagline">{t!(i18n, tagline)}</p>

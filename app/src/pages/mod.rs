@@ -1,4 +1,5 @@
 //! One module per screen.
+pub mod alarms;
 pub mod auth;
 pub mod cron;
 pub mod home;
@@ -9,8 +10,6 @@ pub mod team;
 /// The sections of the product that are not built yet, as the navigation names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Alarms,
-    Subscriptions,
     Schedules,
     LoadBalancers,
 }

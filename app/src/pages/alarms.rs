@@ -1,0 +1,562 @@
+//! Alarms, topics and subscriptions, and the plan that applies them. Pages read Postgres only;
+//! the alarms' live state comes from AWS after the page has rendered, in the browser.
+use crate::api::AppError;
+use crate::api::resources::{
+    AdoptAlarm, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource, ResendConfirmation,
+    ResourceView, SaveAlarm, SendTestNotification, alarm_states, importable_alarms, list_resources,
+    load_alarm_form, plan,
+};
+use crate::components::error::{ErrorNote, problem_text};
+use crate::domain::alarm::{AlarmForm, Comparison, MissingData, Template};
+use crate::domain::plan::{Kind, Op};
+use crate::domain::topic::{CONFIRMATION_TTL_HOURS, Protocol};
+use crate::i18n::{t, t_string, use_i18n};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Shown instead of a page's content when nobody is signed in.
+#[component]
+fn SignInFirst() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p><A href="/login">{t!(i18n, sign_in_first)}</A></p> }
+}
+
+/// A resource's status as a badge, with its last error under it.
+#[component]
+fn Status(resource: ResourceView) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = resource.status.clone();
+    let label = move || match status.as_str() {
+        "in_sync" => t_string!(i18n, status_in_sync).to_string(),
+        "drifted" => t_string!(i18n, status_drifted).to_string(),
+        "error" => t_string!(i18n, status_error).to_string(),
+        "deleting" => t_string!(i18n, status_deleting).to_string(),
+        _ => t_string!(i18n, status_pending).to_string(),
+    };
+    let drift = resource
+        .drift
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    view! {
+        <span class=format!("badge status-{}", resource.status) data-testid="status">{label}</span>
+        {resource.planned.then(|| view! { " " <span class="badge planned">{t!(i18n, status_planned)}</span> })}
+        {resource.last_error.map(|e| view! { <div class="hint error-text">{e}</div> })}
+        {(!drift.is_empty()).then(|| view! { <div class="hint" data-testid="drift">{t!(i18n, drift_label)} " " {drift}</div> })}
+    }
+}
+
+#[component]
+pub fn AlarmsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let alarms = Resource::new(|| (), |_| list_resources(Kind::Alarm));
+    // The live state is an AWS call: it starts in the browser once the page is there.
+    let live = RwSignal::new(HashMap::<String, String>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(states) = alarm_states().await {
+                live.set(states.into_iter().collect());
+            }
+        });
+    });
+    let test = ServerAction::<SendTestNotification>::new();
+    view! {
+        <section class="resources">
+            <h1>{t!(i18n, nav_alarms)}</h1>
+            <p class="actions">
+                <A href="/alarms/new" attr:class="button primary">{t!(i18n, alarm_new)}</A>
+                " "
+                <A href="/alarms/import" attr:class="button">{t!(i18n, alarm_import)}</A>
+                " "
+                <A href="/plan" attr:class="button">{t!(i18n, plan_link)}</A>
+            </p>
+            <Suspense fallback=|| ()>
+                {move || alarms.get().map(|list| match list {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, alarms_empty)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table data-testid="alarms">
+                            <thead><tr>
+                                <th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_condition)}</th>
+                                <th>{t!(i18n, col_status)}</th><th>{t!(i18n, col_live)}</th><th></th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|alarm| {
+                                    let name = alarm.aws_id.clone().unwrap_or_default();
+                                    let id = alarm.id;
+                                    let title = alarm.name.clone();
+                                    let summary = alarm.summary.clone();
+                                    view! {
+                                        <tr>
+                                            <td><A href=format!("/alarms/{id}")>{title}</A></td>
+                                            <td><code>{summary}</code></td>
+                                            <td><Status resource=alarm /></td>
+                                            <td data-testid="live">{move || live.read().get(&name).cloned().unwrap_or_default()}</td>
+                                            <td>
+                                                <ActionForm action=test>
+                                                    <input type="hidden" name="id" value=id.to_string() />
+                                                    <button type="submit" class="button small">{t!(i18n, alarm_test)}</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                })}
+            </Suspense>
+            <Show when=move || matches!(test.value().get(), Some(Ok(()))) fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, alarm_test_sent)}</p>
+            </Show>
+            {move || test.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+/// One field of the alarm form, with its label and its error.
+#[component]
+fn Field(
+    name: &'static str,
+    label: String,
+    value: String,
+    #[prop(optional)] hint: Option<String>,
+    #[prop(optional)] multiline: bool,
+    errors: Signal<HashMap<String, String>>,
+) -> impl IntoView {
+    let id = format!("alarm-{name}");
+    let error_id = format!("{id}-error");
+    let input_name = format!("form[{name}]");
+    let error = move || errors.read().get(name).cloned();
+    let described = error_id.clone();
+    view! {
+        <label for=id.clone()>{label}</label>
+        {if multiline {
+            view! { <textarea id=id.clone() name=input_name rows="2" aria-describedby=described.clone()>{value}</textarea> }.into_any()
+        } else {
+            view! { <input id=id.clone() name=input_name type="text" value=value aria-describedby=described.clone() /> }.into_any()
+        }}
+        {hint.map(|h| view! { <p class="hint">{h}</p> })}
+        <p id=error_id class="form-error field-error" role="alert">{error}</p>
+    }
+}
+
+/// A new alarm (optionally from a template), or an existing one to change.
+#[component]
+pub fn AlarmFormPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    };
+    let template = move || {
+        query
+            .read()
+            .get("template")
+            .and_then(|t| Template::from_key(&t))
+    };
+    let existing = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_alarm_form(id).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    let save = ServerAction::<SaveAlarm>::new();
+    let errors = Signal::derive(move || {
+        let mut map = HashMap::new();
+        if let Some(Err(AppError::InvalidForm { errors })) = save.value().get() {
+            for e in errors {
+                map.entry(e.field.clone())
+                    .or_insert_with(|| problem_text(i18n, &e.problem));
+            }
+        }
+        map
+    });
+    let other_error = move || match save.value().get() {
+        Some(Err(AppError::InvalidForm { .. })) | None | Some(Ok(_)) => None,
+        Some(Err(error)) => Some(error),
+    };
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    view! {
+        <section class="resource-form">
+            <h1>{move || if id().is_some() { t_string!(i18n, alarm_edit_title) } else { t_string!(i18n, alarm_new_title) }}</h1>
+            <Show when=move || id().is_none() fallback=|| ()>
+                <nav class="templates" aria-label=move || t_string!(i18n, alarm_templates)>
+                    {t!(i18n, alarm_templates)} ": "
+                    {Template::ALL.into_iter().map(|t| view! {
+                        <a href=format!("/alarms/new?template={}", t.key()) rel="external" class="button small">{template_label(t)}</a> " "
+                    }).collect_view()}
+                </nav>
+            </Show>
+            <Suspense fallback=|| ()>
+                {move || existing.get().map(|existing| match existing {
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                    Ok(existing) => {
+                        let (form, version) = match existing {
+                            Some((form, version)) => (form, Some(version)),
+                            None => (AlarmForm::from_spec(&template().unwrap_or(Template::EbsWriteBytes).spec(), &[]), None::<i32>),
+                        };
+                        view! {
+                            <ActionForm action=save attr:class="stack" attr:novalidate=true>
+                                {id().map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
+                                {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
+                                <Field name="name" label=t_string!(i18n, alarm_name).to_string() value=form.name.clone() errors=errors />
+                                <Field name="description" label=t_string!(i18n, alarm_description).to_string() value=form.description.clone() errors=errors />
+                                <fieldset>
+                                    <legend>{t!(i18n, alarm_metric)}</legend>
+                                    <Field name="namespace" label=t_string!(i18n, alarm_namespace).to_string() value=form.namespace.clone() errors=errors />
+                                    <Field name="metric_name" label=t_string!(i18n, alarm_metric_name).to_string() value=form.metric_name.clone() errors=errors />
+                                    <Field name="dimensions" label=t_string!(i18n, alarm_dimensions).to_string() value=form.dimensions.clone() multiline=true hint=t_string!(i18n, alarm_dimensions_hint).to_string() errors=errors />
+                                    <Field name="statistic" label=t_string!(i18n, alarm_statistic).to_string() value=form.statistic.clone() hint="Average, Sum, Minimum, Maximum, SampleCount, p99".to_owned() errors=errors />
+                                    <Field name="period_seconds" label=t_string!(i18n, alarm_period).to_string() value=form.period_seconds.clone() errors=errors />
+                                </fieldset>
+                                <fieldset>
+                                    <legend>{t!(i18n, alarm_condition)}</legend>
+                                    <label for="alarm-comparison">{t!(i18n, alarm_comparison)}</label>
+                                    <select id="alarm-comparison" name="form[comparison]">
+                                        {Comparison::ALL.into_iter().map(|c| view! {
+                                            <option value=c.as_str() selected={form.comparison == c.as_str()}>{c.symbol()} " (" {c.as_str()} ")"</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <Field name="threshold" label=t_string!(i18n, alarm_threshold).to_string() value=form.threshold.clone() errors=errors />
+                                    <Field name="evaluation_periods" label=t_string!(i18n, alarm_evaluation_periods).to_string() value=form.evaluation_periods.clone() errors=errors />
+                                    <Field name="datapoints_to_alarm" label=t_string!(i18n, alarm_datapoints).to_string() value=form.datapoints_to_alarm.clone() errors=errors />
+                                    <label for="alarm-missing">{t!(i18n, alarm_missing)}</label>
+                                    <select id="alarm-missing" name="form[treat_missing_data]">
+                                        {MissingData::ALL.into_iter().map(|m| view! {
+                                            <option value=m.as_str() selected={form.treat_missing_data == m.as_str()}>{m.as_str()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </fieldset>
+                                <fieldset>
+                                    <legend>{t!(i18n, alarm_actions)}</legend>
+                                    <p class="hint">{t!(i18n, alarm_actions_hint)}</p>
+                                    <Field name="alarm_actions" label=t_string!(i18n, alarm_on_alarm).to_string() value=form.alarm_actions.clone() multiline=true errors=errors />
+                                    <Field name="ok_actions" label=t_string!(i18n, alarm_on_ok).to_string() value=form.ok_actions.clone() multiline=true errors=errors />
+                                    <Field name="insufficient_data_actions" label=t_string!(i18n, alarm_on_insufficient).to_string() value=form.insufficient_data_actions.clone() multiline=true errors=errors />
+                                </fieldset>
+                                <button type="submit" class="button primary">{t!(i18n, alarm_save)}</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+            <Show when=saved fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+fn template_label(template: Template) -> &'static str {
+    match template {
+        Template::EbsWriteBytes => "EBS VolumeWriteBytes > 100000",
+        Template::Ec2Cpu => "EC2 CPUUtilization > 80",
+        Template::LambdaErrors => "Lambda Errors > 0",
+        Template::LambdaThrottles => "Lambda Throttles > 0",
+        Template::AlbUnhealthyHosts => "ALB UnHealthyHostCount > 0",
+    }
+}
+
+/// Alarms in AWS that Belfry does not manage, to adopt as they are.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let candidates =
+        RwSignal::new(None::<Result<Vec<crate::api::resources::ImportCandidate>, AppError>>);
+    let look = Action::new(move |_: &()| async move {
+        candidates.set(Some(importable_alarms().await));
+    });
+    let adopt = ServerAction::<AdoptAlarm>::new();
+    view! {
+        <section class="resources">
+            <h1>{t!(i18n, alarm_import)}</h1>
+            <p class="hint">{t!(i18n, import_hint)}</p>
+            <button class="button" on:click=move |_| { look.dispatch(()); }>{t!(i18n, import_look)}</button>
+            {move || look.pending().get().then(|| view! { <p role="status">{t!(i18n, import_looking)}</p> })}
+            {move || candidates.get().map(|found| match found {
+                Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, import_none)}</p> }.into_any(),
+                Ok(list) => view! {
+                    <ul class="plain" data-testid="importable">
+                        {list.into_iter().map(|c| view! {
+                            <li>
+                                <ActionForm action=adopt attr:class="inline-fields">
+                                    <input type="hidden" name="name" value=c.name.clone() />
+                                    <strong>{c.name.clone()}</strong> " " <code>{c.summary.clone()}</code> " "
+                                    <button type="submit" class="button small">{t!(i18n, import_adopt)}</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+            })}
+            <Show when=move || matches!(adopt.value().get(), Some(Ok(_))) fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || adopt.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+#[component]
+pub fn SubscriptionsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    // One resource for both lists: a Suspense nested in another's content does not hydrate
+    // reliably.
+    let lists = Resource::new(
+        || (),
+        |_| async {
+            let topics = list_resources(Kind::Topic).await?;
+            let subscriptions = list_resources(Kind::Subscription).await?;
+            Ok::<_, AppError>((topics, subscriptions))
+        },
+    );
+    let create_topic = ServerAction::<CreateTopic>::new();
+    let subscribe = ServerAction::<CreateSubscription>::new();
+    let resend = ServerAction::<ResendConfirmation>::new();
+    let delete = ServerAction::<DeleteResource>::new();
+    // Lists are read again after a change; not keyed on the actions, which would differ
+    // between the server's render and the browser's.
+    Effect::new(move |_| {
+        let changed = create_topic.version().get()
+            + subscribe.version().get()
+            + resend.version().get()
+            + delete.version().get();
+        if changed > 0 {
+            lists.refetch();
+        }
+    });
+    let now = chrono::Utc::now();
+    view! {
+        <section class="resources">
+            <h1>{t!(i18n, nav_subscriptions)}</h1>
+            <p class="actions"><A href="/plan" attr:class="button">{t!(i18n, plan_link)}</A></p>
+            <Suspense fallback=|| ()>
+                {move || lists.get().map(|loaded| match loaded {
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                    Ok((topic_list, subscription_list)) => {
+                        let options = topic_list.clone();
+                        view! {
+                            <h2>{t!(i18n, topics_title)}</h2>
+                            {if topic_list.is_empty() {
+                                view! { <p class="empty">{t!(i18n, topics_empty)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table data-testid="topics">
+                                        <thead><tr><th>{t!(i18n, col_name)}</th><th>"ARN"</th><th>{t!(i18n, col_status)}</th></tr></thead>
+                                        <tbody>{topic_list.into_iter().map(|topic| view! {
+                                            <tr>
+                                                <td>{topic.name.clone()}</td>
+                                                <td><code>{topic.aws_id.clone().unwrap_or_default()}</code></td>
+                                                <td><Status resource=topic /></td>
+                                            </tr>
+                                        }).collect_view()}</tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                            <ActionForm action=create_topic attr:class="inline-fields">
+                                <label for="topic-name">{t!(i18n, topic_name)}</label>
+                                <input id="topic-name" name="name" type="text" required pattern="[A-Za-z0-9_-]{1,256}" />
+                                <label for="topic-display">{t!(i18n, topic_display_name)}</label>
+                                <input id="topic-display" name="display_name" type="text" maxlength="100" />
+                                <button type="submit" class="button">{t!(i18n, topic_create)}</button>
+                            </ActionForm>
+                            {move || create_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+
+                            <h2>{t!(i18n, subscriptions_title)}</h2>
+                            {
+                                    let list = subscription_list;
+                                    if list.is_empty() {
+                                        view! { <p class="empty">{t!(i18n, subscriptions_empty)}</p> }.into_any()
+                                    } else { view! {
+                                        <table data-testid="subscriptions">
+                                            <thead><tr><th>{t!(i18n, col_endpoint)}</th><th>{t!(i18n, col_status)}</th><th></th></tr></thead>
+                                            <tbody>{list.into_iter().map(|s| {
+                                                let id = s.id.to_string();
+                                                let resend_id = id.clone();
+                                                let pending = s.pending_since.map(|since| {
+                                                    let hours = (now - since).num_hours().max(0);
+                                                    let expired = hours >= CONFIRMATION_TTL_HOURS;
+                                                    (hours, expired)
+                                                });
+                                                view! {
+                                                    <tr>
+                                                        <td>{s.summary.clone()}</td>
+                                                        <td>
+                                                            <Status resource=s.clone() />
+                                                            {pending.map(|(hours, expired)| view! {
+                                                                <div class="badge pending" data-testid="pending">
+                                                                    {if expired { t_string!(i18n, sub_expired).to_string() } else { t_string!(i18n, sub_pending).to_string() }}
+                                                                    " · " {t!(i18n, sub_age, hours = move || hours)}
+                                                                </div>
+                                                                <p class="hint">{t!(i18n, sub_pending_hint)}</p>
+                                                            })}
+                                                        </td>
+                                                        <td>
+                                                            {pending.map(|_| view! {
+                                                                <ActionForm action=resend>
+                                                                    <input type="hidden" name="id" value=resend_id.clone() />
+                                                                    <button type="submit" class="button small">{t!(i18n, sub_resend)}</button>
+                                                                </ActionForm>
+                                                            })}
+                                                            <ActionForm action=delete>
+                                                                <input type="hidden" name="id" value=id.clone() />
+                                                                <button type="submit" class="button small">{t!(i18n, sub_unsubscribe)}</button>
+                                                            </ActionForm>
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}</tbody>
+                                        </table>
+                                    }.into_any() }
+                            }
+                            {(!options.is_empty()).then(|| view! {
+                                <ActionForm action=subscribe attr:class="inline-fields">
+                                    <label for="sub-topic">{t!(i18n, sub_topic)}</label>
+                                    <select id="sub-topic" name="topic">
+                                        {options.iter().map(|t| view! { <option value=t.id.to_string()>{t.name.clone()}</option> }).collect_view()}
+                                    </select>
+                                    <label for="sub-protocol">{t!(i18n, sub_protocol)}</label>
+                                    <select id="sub-protocol" name="protocol">
+                                        {Protocol::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
+                                    </select>
+                                    <label for="sub-endpoint">{t!(i18n, sub_endpoint)}</label>
+                                    <input id="sub-endpoint" name="endpoint" type="text" required />
+                                    <button type="submit" class="button">{t!(i18n, sub_create)}</button>
+                                </ActionForm>
+                            })}
+                            {move || subscribe.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+                            {move || resend.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+                            {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The plan, the apply, and each resource's progress while the workers run.
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = Resource::new(|| (), |_| plan());
+    let apply = ServerAction::<ApplyPlan>::new();
+    let resources = Resource::new(
+        || (),
+        |_| async move {
+            let mut all = Vec::new();
+            for kind in [Kind::Topic, Kind::Subscription, Kind::Alarm] {
+                all.extend(list_resources(kind).await?);
+            }
+            Ok::<_, AppError>(all)
+        },
+    );
+    // After apply: read the plan and the statuses again every second until nothing is
+    // pending, so the page shows each resource's progress.
+    Effect::new(move |_| {
+        if apply.version().get() == 0 {
+            return;
+        }
+        current.refetch();
+        resources.refetch();
+        let handle = leptos::prelude::set_interval_with_handle(
+            move || {
+                resources.refetch();
+                current.refetch();
+            },
+            std::time::Duration::from_secs(1),
+        )
+        .ok();
+        if let Some(handle) = handle {
+            // Stop after two minutes at the latest; the list stays readable.
+            leptos::prelude::set_timeout(
+                move || handle.clear(),
+                std::time::Duration::from_secs(120),
+            );
+        }
+    });
+    view! {
+        <section class="plan">
+            <h1>{t!(i18n, plan_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || current.get().map(|p| match p {
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                    Ok(p) if p.summary.is_empty() => view! { <p class="empty" data-testid="plan-summary">{t!(i18n, plan_nothing)}</p> }.into_any(),
+                    Ok(p) => {
+                        let s = p.summary;
+                        view! {
+                            <p class="plan-summary" data-testid="plan-summary">
+                                {t!(i18n, plan_counts, create = move || s.create, change = move || s.change, delete = move || s.delete, adopt = move || s.adopt)}
+                            </p>
+                            <ul class="plan-steps" data-testid="plan-steps">
+                                {p.steps.into_iter().map(|step| {
+                                    let (sign, class) = match &step.op {
+                                        Op::Create => ("+", "create"),
+                                        Op::Update(_) => ("~", "update"),
+                                        Op::Delete | Op::Orphan => ("−", "delete"),
+                                        Op::Adopt(_) => ("=", "adopt"),
+                                    };
+                                    let changes = match &step.op {
+                                        Op::Update(c) | Op::Adopt(c) => c.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                                        _ => Vec::new(),
+                                    };
+                                    view! {
+                                        <li class=class>
+                                            <code>{sign}</code> " " {step.kind.as_str()} " " <strong>{step.name.clone()}</strong>
+                                            {(!changes.is_empty()).then(|| view! {
+                                                <ul>{changes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <ActionForm action=apply>
+                                <button type="submit" class="button primary">{t!(i18n, plan_apply)}</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+            {move || apply.pending().get().then(|| view! { <p role="status">{t!(i18n, plan_applying)}</p> })}
+            {move || apply.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+            <h2>{t!(i18n, plan_progress)}</h2>
+            <Suspense fallback=|| ()>
+                {move || resources.get().map(|list| {
+                    let list = list.unwrap_or_default();
+                    view! {
+                        <table data-testid="progress">
+                            <thead><tr><th>{t!(i18n, col_kind)}</th><th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_status)}</th></tr></thead>
+                            <tbody>{list.into_iter().map(|r| {
+                                let name = r.name.clone();
+                                let label = r.name.clone();
+                                view! {
+                                    <tr data-name=name>
+                                        <td>{r.kind.as_str()}</td>
+                                        <td>{label}</td>
+                                        <td><Status resource=r /></td>
+                                    </tr>
+                                }
+                            }).collect_view()}</tbody>
+                        </table>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
