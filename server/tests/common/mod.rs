@@ -3,6 +3,8 @@
 //! port 0 on loopback. Tests talk to it over HTTP, as a user's browser would.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use server::aws::Aws;
 use server::cli::{DatabaseArgs, ServeArgs};
 use sqlx::{Connection, PgConnection};
@@ -73,6 +75,9 @@ pub async fn spawn_app_configured(aws: Aws, configure: impl FnOnce(&mut ServeArg
         session_idle_seconds: 3600,
         session_absolute_seconds: 12 * 3600,
         trusted_proxy_hops: 0,
+        // Tests drive the reconciler themselves, step by step.
+        workers: false,
+        resync_seconds: 300,
     };
     configure(&mut args);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

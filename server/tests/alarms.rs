@@ -1,0 +1,750 @@
+//! Alarms, topics and subscriptions end to end against moto: declared over HTTP as a person
+//! would, planned, applied by the reconciler, and checked in the emulator through the SDK.
+mod common;
+
+use common::proxy::Proxy;
+use common::{TestApp, aws_at, moto_url, spawn_app};
+use serde_json::Value;
+use server::aws::Aws;
+use server::reconciler::budget::Budget;
+use server::reconciler::{FaultPoint, Reconciler};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Lab {
+    app: TestApp,
+    admin: String,
+    pool: sqlx::PgPool,
+    proxy: Proxy,
+    /// Talks to moto directly, to look at (and tamper with) what Belfry made.
+    moto: Aws,
+    /// Unique per test: moto is shared by every test of the run.
+    tag: String,
+}
+
+impl Lab {
+    async fn new() -> Lab {
+        let app = spawn_app().await;
+        let admin = app.first_admin("ada@example.com", PASSWORD).await;
+        let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+        let proxy = Proxy::start(&moto_url()).await;
+        let moto = aws_at(&moto_url()).await;
+        let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+        Lab {
+            app,
+            admin,
+            pool,
+            proxy,
+            moto,
+            tag,
+        }
+    }
+
+    /// A reconciler as a server runs it, through the proxy, with quick retries for tests.
+    async fn reconciler(&self) -> Reconciler {
+        let mut reconciler = Reconciler::new(self.pool.clone(), aws_at(&self.proxy.url).await);
+        reconciler.budget = Budget {
+            per_second: 1000.0,
+            burst: 1000.0,
+        };
+        reconciler.backoff_base = Duration::from_millis(20);
+        reconciler.backoff_cap = Duration::from_millis(400);
+        reconciler
+    }
+
+    fn name(&self, base: &str) -> String {
+        format!("{base}-{}", self.tag)
+    }
+
+    async fn call(&self, function: &str, form: &[(&str, &str)]) -> Value {
+        let response = self.app.call(function, form, Some(&self.admin)).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{function}: {status} {body}");
+        body
+    }
+
+    async fn create_topic(&self, name: &str) -> String {
+        self.call("create_topic", &[("name", name)])
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn save_alarm(&self, fields: &[(&str, &str)], id: Option<(&str, i32)>) -> String {
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (format!("form[{k}]"), (*v).to_owned()))
+            .collect();
+        if let Some((id, version)) = id {
+            form.push(("id".into(), id.into()));
+            form.push(("version".into(), version.to_string()));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.call("save_alarm", &form)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn plan(&self) -> Value {
+        self.call("plan", &[]).await
+    }
+
+    async fn apply(&self, reconciler: &Reconciler) {
+        self.call("apply_plan", &[]).await;
+        reconciler.drain(Duration::from_secs(60)).await.unwrap();
+    }
+
+    async fn resources(&self, kind: &str) -> Vec<Value> {
+        self.call("list_resources", &[("kind", kind)])
+            .await
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    async fn alarm_in_aws(&self, name: &str) -> Option<aws_sdk_cloudwatch::types::MetricAlarm> {
+        self.moto
+            .cloudwatch()
+            .describe_alarms()
+            .alarm_names(name)
+            .send()
+            .await
+            .unwrap()
+            .metric_alarms()
+            .first()
+            .cloned()
+    }
+}
+
+fn lab_alarm<'a>(
+    name: &'a str,
+    topic: &'a str,
+    threshold: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("name", name),
+        ("description", "EBS writes above the lab's line"),
+        ("namespace", "AWS/EBS"),
+        ("metric_name", "VolumeWriteBytes"),
+        ("dimensions", "VolumeId=vol-0123456789abcdef0"),
+        ("statistic", "Sum"),
+        ("period_seconds", "300"),
+        ("evaluation_periods", "2"),
+        ("datapoints_to_alarm", "1"),
+        ("threshold", threshold),
+        ("comparison", "GreaterThanThreshold"),
+        ("treat_missing_data", "notBreaching"),
+        ("alarm_actions", topic),
+    ]
+}
+
+fn status_of(resources: &[Value], name: &str) -> String {
+    resources
+        .iter()
+        .find(|r| r["name"] == name)
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("{name} not listed in {resources:?}"))
+}
+
+#[tokio::test]
+async fn an_alarm_is_planned_created_changed_and_deleted_in_aws() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.name("ops");
+    let alarm = lab.name("ebs-write-bytes");
+    lab.create_topic(&topic).await;
+    let id = lab
+        .save_alarm(&lab_alarm(&alarm, &topic, "100000"), None)
+        .await;
+
+    // Nothing reaches AWS before apply; the plan says what will.
+    assert!(lab.alarm_in_aws(&alarm).await.is_none());
+    let plan = lab.plan().await;
+    assert_eq!(plan["summary"]["create"], 2, "{plan}");
+    let steps: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [topic.as_str(), alarm.as_str()],
+        "the topic comes first"
+    );
+
+    lab.apply(&reconciler).await;
+    let created = lab.alarm_in_aws(&alarm).await.expect("the alarm is in AWS");
+    assert_eq!(created.namespace(), Some("AWS/EBS"));
+    assert_eq!(created.metric_name(), Some("VolumeWriteBytes"));
+    assert_eq!(
+        created.alarm_description(),
+        Some("EBS writes above the lab's line")
+    );
+    assert_eq!(created.dimensions()[0].name(), Some("VolumeId"));
+    assert_eq!(
+        created.dimensions()[0].value(),
+        Some("vol-0123456789abcdef0")
+    );
+    assert_eq!(created.statistic().map(|s| s.as_str()), Some("Sum"));
+    assert_eq!(created.period(), Some(300));
+    assert_eq!(created.evaluation_periods(), Some(2));
+    assert_eq!(created.datapoints_to_alarm(), Some(1));
+    assert_eq!(created.threshold(), Some(100000.0));
+    assert_eq!(
+        created.comparison_operator().map(|c| c.as_str()),
+        Some("GreaterThanThreshold")
+    );
+    assert_eq!(created.treat_missing_data(), Some("notBreaching"));
+    let topic_arn = lab.resources("topic").await[0]["aws_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(created.alarm_actions(), [topic_arn]);
+    assert_eq!(status_of(&lab.resources("alarm").await, &alarm), "in_sync");
+    let tags = lab
+        .moto
+        .cloudwatch()
+        .list_tags_for_resource()
+        .resource_arn(created.alarm_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == Some("managed-by") && t.value() == Some("belfry"))
+    );
+    assert!(lab.plan().await["steps"].as_array().unwrap().is_empty());
+
+    // A change: the plan says it in a person's words, then AWS follows.
+    let version = lab.resources("alarm").await[0]["version"].as_i64().unwrap() as i32;
+    lab.save_alarm(&lab_alarm(&alarm, &topic, "200000"), Some((&id, version)))
+        .await;
+    let plan = lab.plan().await;
+    assert_eq!(plan["summary"]["change"], 1, "{plan}");
+    let change = &plan["steps"][0]["op"]["Update"][0];
+    assert_eq!(change["field"], "threshold");
+    assert_eq!(change["from"], "100000");
+    assert_eq!(change["to"], "200000");
+    assert_eq!(
+        lab.alarm_in_aws(&alarm).await.unwrap().threshold(),
+        Some(100000.0)
+    );
+    lab.apply(&reconciler).await;
+    assert_eq!(
+        lab.alarm_in_aws(&alarm).await.unwrap().threshold(),
+        Some(200000.0)
+    );
+
+    // An edit from a stale copy is refused, not merged.
+    let response = lab
+        .app
+        .call(
+            "save_alarm",
+            &[
+                ("form[name]", alarm.as_str()),
+                ("form[namespace]", "AWS/EBS"),
+                ("form[metric_name]", "VolumeWriteBytes"),
+                ("form[statistic]", "Sum"),
+                ("form[period_seconds]", "300"),
+                ("form[evaluation_periods]", "1"),
+                ("form[threshold]", "5"),
+                ("form[comparison]", "GreaterThanThreshold"),
+                ("id", id.as_str()),
+                ("version", &version.to_string()),
+            ],
+            Some(&lab.admin),
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+
+    // Deleting removes it from AWS, then from Belfry.
+    lab.call("delete_resource", &[("id", &id)]).await;
+    assert_eq!(lab.plan().await["summary"]["delete"], 1);
+    lab.apply(&reconciler).await;
+    assert!(lab.alarm_in_aws(&alarm).await.is_none());
+    assert!(lab.resources("alarm").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_bad_alarm_is_refused_with_every_field_named() {
+    let lab = Lab::new().await;
+    let mut fields = lab_alarm("x", "", "lots");
+    fields.retain(|(k, _)| *k != "alarm_actions");
+    for (key, value) in fields.iter_mut() {
+        if *key == "period_seconds" {
+            *value = "45";
+        }
+    }
+    let form: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (format!("form[{k}]"), (*v).to_owned()))
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = lab.app.call("save_alarm", &form, Some(&lab.admin)).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let fields: Vec<&str> = body["InvalidForm"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["threshold", "period_seconds"], "{body}");
+    assert!(
+        body["InvalidForm"]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("must be a number")
+    );
+    assert!(lab.resources("alarm").await.is_empty());
+}
+
+#[tokio::test]
+async fn drift_made_outside_belfry_is_found_and_healed_when_the_team_opts_in() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.name("ops");
+    let alarm = lab.name("disk");
+    lab.create_topic(&topic).await;
+    lab.save_alarm(&lab_alarm(&alarm, &topic, "100000"), None)
+        .await;
+    lab.apply(&reconciler).await;
+
+    // Someone changes the threshold in the console.
+    let before = lab.alarm_in_aws(&alarm).await.unwrap();
+    lab.moto
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name(&alarm)
+        .namespace("AWS/EBS")
+        .metric_name("VolumeWriteBytes")
+        .set_dimensions(Some(before.dimensions().to_vec()))
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+        .period(300)
+        .evaluation_periods(2)
+        .datapoints_to_alarm(1)
+        .threshold(5.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .treat_missing_data("notBreaching")
+        .alarm_description("EBS writes above the lab's line")
+        .set_alarm_actions(Some(before.alarm_actions().to_vec()))
+        .send()
+        .await
+        .unwrap();
+
+    lab.proxy.reset_counts();
+    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let report = reconciler.resync_team(team).await.unwrap();
+    assert_eq!(report.drifted, 1);
+    let alarms = lab.resources("alarm").await;
+    assert_eq!(status_of(&alarms, &alarm), "drifted");
+    let drift = &alarms[0]["drift"][0];
+    assert_eq!(drift["field"], "threshold");
+    assert_eq!(drift["from"], "100000");
+    assert_eq!(drift["to"], "5");
+    // Without self-heal nothing was written to AWS.
+    assert_eq!(lab.proxy.calls("PutMetricAlarm"), 0);
+    assert_eq!(
+        lab.alarm_in_aws(&alarm).await.unwrap().threshold(),
+        Some(5.0)
+    );
+
+    lab.call("set_self_heal", &[("on", "true")]).await;
+    let report = reconciler.resync_team(team).await.unwrap();
+    assert_eq!(report.healed, 1);
+    reconciler.drain(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(
+        lab.alarm_in_aws(&alarm).await.unwrap().threshold(),
+        Some(100000.0)
+    );
+    assert_eq!(status_of(&lab.resources("alarm").await, &alarm), "in_sync");
+
+    // Deleted in the console: drift again, and put back.
+    lab.moto
+        .cloudwatch()
+        .delete_alarms()
+        .alarm_names(&alarm)
+        .send()
+        .await
+        .unwrap();
+    reconciler.resync_team(team).await.unwrap();
+    reconciler.drain(Duration::from_secs(30)).await.unwrap();
+    assert!(lab.alarm_in_aws(&alarm).await.is_some());
+}
+
+#[tokio::test]
+async fn an_alarm_made_outside_belfry_is_adopted_without_a_change() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let alarm = lab.name("legacy-cpu");
+    lab.moto
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name(&alarm)
+        .namespace("AWS/EC2")
+        .metric_name("CPUUtilization")
+        .dimensions(
+            aws_sdk_cloudwatch::types::Dimension::builder()
+                .name("InstanceId")
+                .value("i-0123456789abcdef0")
+                .build(),
+        )
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Average)
+        .period(60)
+        .evaluation_periods(3)
+        .threshold(80.0)
+        .comparison_operator(
+            aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let candidates = lab.call("importable_alarms", &[]).await;
+    assert!(
+        candidates
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == alarm.as_str()),
+        "{candidates}"
+    );
+    lab.call("adopt_alarm", &[("name", &alarm)]).await;
+    let plan = lab.plan().await;
+    assert_eq!(plan["summary"]["adopt"], 1, "{plan}");
+    assert_eq!(
+        plan["steps"][0]["op"]["Adopt"],
+        serde_json::json!([]),
+        "no change"
+    );
+
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    assert_eq!(
+        lab.proxy.calls("PutMetricAlarm"),
+        0,
+        "{:?}",
+        lab.proxy.all_calls()
+    );
+    let adopted = lab.alarm_in_aws(&alarm).await.unwrap();
+    assert_eq!(adopted.threshold(), Some(80.0));
+    assert_eq!(adopted.evaluation_periods(), Some(3));
+    assert_eq!(status_of(&lab.resources("alarm").await, &alarm), "in_sync");
+    // It no longer shows as importable.
+    let candidates = lab.call("importable_alarms", &[]).await;
+    assert!(
+        !candidates
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == alarm.as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_worker_killed_between_the_aws_call_and_the_status_write_leaves_exactly_one() {
+    let lab = Lab::new().await;
+    let topic = lab.name("crash");
+    let alarm = lab.name("crash-alarm");
+    lab.create_topic(&topic).await;
+    lab.save_alarm(&lab_alarm(&alarm, &topic, "100000"), None)
+        .await;
+    let endpoint = format!("{}@example.com", lab.tag);
+    let topic_id = lab.resources("topic").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    lab.call(
+        "create_subscription",
+        &[
+            ("topic", &topic_id),
+            ("protocol", "email"),
+            ("endpoint", &endpoint),
+        ],
+    )
+    .await;
+
+    // The first worker "dies" right after the create call of each kind, once: it never
+    // writes a status, and its lease keeps the job from others until the lease runs out.
+    let mut dying = lab.reconciler().await;
+    dying.lease_seconds = 1;
+    let crashed = Arc::new(Mutex::new(HashSet::new()));
+    let seen = crashed.clone();
+    dying.fault = Some(Arc::new(move |point, kind| {
+        point == FaultPoint::AfterCreateCall && seen.lock().unwrap().insert(kind)
+    }));
+    lab.call("apply_plan", &[]).await;
+    dying.run_once().await.unwrap(); // the topic is made; the others wait for it
+    assert_eq!(
+        lab.resources("topic").await[0]["aws_id"],
+        Value::Null,
+        "no status was written"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    dying.run_once().await.unwrap(); // the topic is found; the subscription and alarm are made
+    assert_eq!(
+        crashed.lock().unwrap().len(),
+        3,
+        "a crash after each kind's create"
+    );
+
+    // A new worker after the lease finds what the dead one made instead of making more.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let healthy = lab.reconciler().await;
+    healthy.drain(Duration::from_secs(30)).await.unwrap();
+    let sns = lab.moto.sns();
+    let topics_in_aws: Vec<String> = sns
+        .list_topics()
+        .send()
+        .await
+        .unwrap()
+        .topics()
+        .iter()
+        .filter_map(|t| t.topic_arn().map(str::to_owned))
+        .filter(|arn| arn.ends_with(&format!(":{topic}")))
+        .collect();
+    assert_eq!(topics_in_aws.len(), 1, "{topics_in_aws:?}");
+    let subscriptions = sns
+        .list_subscriptions_by_topic()
+        .topic_arn(&topics_in_aws[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(subscriptions.subscriptions().len(), 1);
+    assert!(lab.alarm_in_aws(&alarm).await.is_some());
+    for kind in ["topic", "subscription", "alarm"] {
+        for resource in lab.resources(kind).await {
+            assert_eq!(resource["status"], "in_sync", "{resource}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn everything_converges_when_aws_throttles_half_of_the_calls() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.name("busy");
+    lab.create_topic(&topic).await;
+    let names: Vec<String> = (0..12).map(|i| lab.name(&format!("busy-{i}"))).collect();
+    for name in &names {
+        lab.save_alarm(&lab_alarm(name, &topic, "100000"), None)
+            .await;
+    }
+    lab.proxy.state.throttle_every.store(2, Ordering::Relaxed);
+    lab.call("apply_plan", &[]).await;
+    reconciler.drain(Duration::from_secs(120)).await.unwrap();
+    assert!(lab.proxy.throttled() > 0, "the proxy did throttle");
+    for name in &names {
+        assert!(lab.alarm_in_aws(name).await.is_some(), "{name}");
+        assert_eq!(status_of(&lab.resources("alarm").await, name), "in_sync");
+    }
+    assert_eq!(
+        lab.proxy.calls("PutMetricAlarm"),
+        names.len(),
+        "one put per alarm"
+    );
+    assert_eq!(lab.proxy.calls("CreateTopic"), 1);
+}
+
+#[tokio::test]
+async fn an_email_subscription_stays_pending_until_confirmed_through_the_fake_sns() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    lab.proxy.state.fake_pending.store(true, Ordering::Relaxed);
+    let topic = lab.name("mail");
+    let topic_id = lab.create_topic(&topic).await;
+    let endpoint = format!("oncall-{}@example.com", lab.tag);
+    let id = lab
+        .call(
+            "create_subscription",
+            &[
+                ("topic", &topic_id),
+                ("protocol", "email"),
+                ("endpoint", &endpoint),
+            ],
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    lab.apply(&reconciler).await;
+    let subscription = &lab.resources("subscription").await[0];
+    assert!(subscription["pending_since"].is_string(), "{subscription}");
+    assert_eq!(subscription["aws_id"], "PendingConfirmation");
+
+    // Resend: SNS is asked again, which sends a new confirmation message.
+    lab.call("resend_confirmation", &[("id", &id)]).await;
+    reconciler.drain(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(
+        lab.proxy.subscribe_calls(),
+        [endpoint.clone(), endpoint.clone()]
+    );
+    assert!(lab.resources("subscription").await[0]["pending_since"].is_string());
+
+    // The owner clicks the link; the next resync sees the subscription confirmed.
+    lab.proxy.confirm(&endpoint);
+    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    reconciler.resync_team(team).await.unwrap();
+    let subscription = &lab.resources("subscription").await[0];
+    assert!(subscription["pending_since"].is_null(), "{subscription}");
+    assert!(
+        subscription["aws_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:sns:")
+    );
+}
+
+#[tokio::test]
+async fn a_pending_subscription_cannot_be_unsubscribed_and_belfry_says_so() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    lab.proxy.state.fake_pending.store(true, Ordering::Relaxed);
+    let topic_id = lab.create_topic(&lab.name("lapse")).await;
+    let id = lab
+        .call(
+            "create_subscription",
+            &[
+                ("topic", &topic_id),
+                ("protocol", "email"),
+                ("endpoint", &format!("gone-{}@example.com", lab.tag)),
+            ],
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    lab.apply(&reconciler).await;
+    lab.call("delete_resource", &[("id", &id)]).await;
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("Unsubscribe"), 0);
+    assert!(lab.resources("subscription").await.is_empty());
+    let said: String = sqlx::query_scalar(
+        "SELECT detail->>'reason' FROM events WHERE what = 'left pending in AWS'",
+    )
+    .fetch_one(&lab.pool)
+    .await
+    .unwrap();
+    assert!(said.contains("cannot unsubscribe a pending"), "{said}");
+}
+
+#[tokio::test]
+async fn https_endpoints_inside_a_network_are_refused() {
+    let lab = Lab::new().await;
+    let topic_id = lab.create_topic(&lab.name("hooks")).await;
+    for endpoint in [
+        "http://hooks.example.com/x",
+        "https://169.254.169.254/latest",
+        "https://localhost/hook",
+        "https://[::1]/hook",
+    ] {
+        let response = lab
+            .app
+            .call(
+                "create_subscription",
+                &[
+                    ("topic", &topic_id),
+                    ("protocol", "https"),
+                    ("endpoint", endpoint),
+                ],
+                Some(&lab.admin),
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{endpoint}");
+    }
+    assert!(lab.resources("subscription").await.is_empty());
+}
+
+#[tokio::test]
+async fn viewers_read_but_cannot_change_and_other_teams_see_nothing() {
+    let lab = Lab::new().await;
+    let topic = lab.name("ops");
+    lab.create_topic(&topic).await;
+    let id = lab
+        .save_alarm(&lab_alarm(&lab.name("x"), &topic, "1"), None)
+        .await;
+    let invitation: String = lab
+        .call("create_invitation", &[("role", "viewer")])
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = invitation.strip_prefix("/invite/").unwrap();
+    let response = lab
+        .app
+        .call(
+            "accept_invitation",
+            &[
+                ("token", token),
+                ("email", "vic@example.com"),
+                ("password", PASSWORD),
+            ],
+            None,
+        )
+        .await;
+    let viewer = common::session_cookie(&response).unwrap();
+    assert_eq!(
+        lab.app
+            .call("list_resources", &[("kind", "alarm")], Some(&viewer))
+            .await
+            .status(),
+        200
+    );
+    for (function, form) in [
+        ("apply_plan", vec![]),
+        ("delete_resource", vec![("id", id.as_str())]),
+        ("create_topic", vec![("name", "nope")]),
+        ("set_self_heal", vec![("on", "true")]),
+    ] {
+        let status = lab.app.call(function, &form, Some(&viewer)).await.status();
+        assert_eq!(status, 403, "{function}");
+    }
+    // In another team (Ada starts one and the session moves to it), the alarm's id answers
+    // 404 as if it did not exist.
+    let response = lab
+        .app
+        .call("create_team", &[("name", "Elsewhere")], Some(&lab.admin))
+        .await;
+    let elsewhere = common::session_cookie(&response).unwrap_or(lab.admin.clone());
+    assert!(
+        lab.app
+            .call_json::<Value>("list_resources", &[("kind", "alarm")], Some(&elsewhere))
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        lab.app
+            .call("delete_resource", &[("id", id.as_str())], Some(&elsewhere))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        lab.app
+            .call("load_alarm_form", &[("id", id.as_str())], Some(&elsewhere))
+            .await
+            .status(),
+        404
+    );
+}

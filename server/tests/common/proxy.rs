@@ -1,0 +1,245 @@
+//! A proxy in front of moto for what moto cannot show by itself. It forwards every call and
+//! counts them by API action; on request it also
+//! - answers `Throttling` to every n-th call (AWS's rate limit, which moto never applies), and
+//! - acts as a **fake SNS confirmation flow** (`FakePendingSns`): moto confirms every
+//!   subscription at once, real SNS leaves email and https subscriptions "pending
+//!   confirmation" until the endpoint's owner clicks the link. With `fake_pending` on, the
+//!   proxy reports such subscriptions as pending until the test calls `confirm(endpoint)`.
+//!   Everything else about them is moto's.
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub struct ProxyState {
+    upstream: String,
+    client: reqwest::Client,
+    calls: Mutex<HashMap<String, usize>>,
+    /// 0: never; n: every n-th call is answered with a throttling error.
+    pub throttle_every: AtomicUsize,
+    counter: AtomicUsize,
+    throttled: AtomicUsize,
+    pub fake_pending: AtomicBool,
+    confirmed: Mutex<HashSet<String>>,
+    subscribe_calls: Mutex<Vec<String>>,
+}
+
+pub struct Proxy {
+    pub url: String,
+    pub state: Arc<ProxyState>,
+}
+
+impl Proxy {
+    pub async fn start(upstream: &str) -> Proxy {
+        let state = Arc::new(ProxyState {
+            upstream: upstream.trim_end_matches('/').to_owned(),
+            client: reqwest::Client::new(),
+            calls: Mutex::default(),
+            throttle_every: AtomicUsize::new(0),
+            counter: AtomicUsize::new(0),
+            throttled: AtomicUsize::new(0),
+            fake_pending: AtomicBool::new(false),
+            confirmed: Mutex::default(),
+            subscribe_calls: Mutex::default(),
+        });
+        let app = axum::Router::new()
+            .fallback(forward)
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Proxy { url, state }
+    }
+
+    /// Calls of one API action that reached moto (throttled ones not counted).
+    pub fn calls(&self, action: &str) -> usize {
+        self.state
+            .calls
+            .lock()
+            .unwrap()
+            .get(action)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn all_calls(&self) -> HashMap<String, usize> {
+        self.state.calls.lock().unwrap().clone()
+    }
+
+    pub fn reset_counts(&self) {
+        self.state.calls.lock().unwrap().clear();
+        self.state.subscribe_calls.lock().unwrap().clear();
+    }
+
+    pub fn throttled(&self) -> usize {
+        self.state.throttled.load(Ordering::Relaxed)
+    }
+
+    /// The endpoint's owner clicks the confirmation link (FakePendingSns).
+    pub fn confirm(&self, endpoint: &str) {
+        self.state
+            .confirmed
+            .lock()
+            .unwrap()
+            .insert(endpoint.to_owned());
+    }
+
+    /// Endpoints that a Subscribe call named, in order (each sends a confirmation message).
+    pub fn subscribe_calls(&self) -> Vec<String> {
+        self.state.subscribe_calls.lock().unwrap().clone()
+    }
+}
+
+fn form_value(body: &str, key: &str) -> Option<String> {
+    body.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| {
+            let v = v.replace('+', " ");
+            percent_decode(&v)
+        })
+    })
+}
+
+fn percent_decode(input: &str) -> String {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn throttling() -> Response {
+    let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>\
+                <Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
+    (
+        StatusCode::BAD_REQUEST,
+        [("content-type", "text/xml")],
+        body,
+    )
+        .into_response()
+}
+
+async fn forward(
+    State(state): State<Arc<ProxyState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let action = form_value(&text, "Action")
+        .or_else(|| {
+            headers
+                .get("x-amz-target")
+                .and_then(|v| v.to_str().ok())
+                .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned())
+        })
+        .unwrap_or_else(|| "other".to_owned());
+
+    let every = state.throttle_every.load(Ordering::Relaxed);
+    if every > 0 && state.counter.fetch_add(1, Ordering::Relaxed) % every == 0 {
+        state.throttled.fetch_add(1, Ordering::Relaxed);
+        return throttling();
+    }
+    *state
+        .calls
+        .lock()
+        .unwrap()
+        .entry(action.clone())
+        .or_default() += 1;
+    if action == "Subscribe" {
+        let endpoint = form_value(&text, "Endpoint").unwrap_or_default();
+        state.subscribe_calls.lock().unwrap().push(endpoint);
+    }
+
+    let url = format!(
+        "{}{}",
+        state.upstream,
+        uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+    );
+    let mut request = state.client.request(method, url).body(body);
+    for (name, value) in &headers {
+        if name != "host" && name != "content-length" {
+            request = request.header(name, value);
+        }
+    }
+    let upstream = match request.send().await {
+        Ok(response) => response,
+        Err(error) => {
+            return (StatusCode::BAD_GATEWAY, error.to_string()).into_response();
+        }
+    };
+    let status = upstream.status();
+    let content_type = upstream
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/xml")
+        .to_owned();
+    let mut answer = upstream.text().await.unwrap_or_default();
+    if state.fake_pending.load(Ordering::Relaxed) && status.is_success() {
+        let protocol = form_value(&text, "Protocol").unwrap_or_default();
+        let endpoint = form_value(&text, "Endpoint").unwrap_or_default();
+        let confirmed = state.confirmed.lock().unwrap().clone();
+        if action == "Subscribe"
+            && matches!(protocol.as_str(), "email" | "https")
+            && !confirmed.contains(&endpoint)
+        {
+            answer = replace_arn(&answer, "pending confirmation");
+        } else if action == "ListSubscriptionsByTopic" || action == "ListSubscriptions" {
+            answer = answer
+                .split_inclusive("</member>")
+                .map(|member| {
+                    let protocol = between(member, "<Protocol>", "</Protocol>");
+                    let endpoint = between(member, "<Endpoint>", "</Endpoint>");
+                    if matches!(protocol.as_deref(), Some("email" | "https"))
+                        && !endpoint.is_some_and(|e| confirmed.contains(&e))
+                    {
+                        replace_arn(member, "PendingConfirmation")
+                    } else {
+                        member.to_owned()
+                    }
+                })
+                .collect();
+        }
+    }
+    Response::builder()
+        .status(status.as_u16())
+        .header("content-type", content_type)
+        .body(Body::from(answer))
+        .unwrap()
+}
+
+fn between(text: &str, open: &str, close: &str) -> Option<String> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(text[start..end].to_owned())
+}
+
+fn replace_arn(text: &str, with: &str) -> String {
+    match (
+        text.find("<SubscriptionArn>"),
+        text.find("</SubscriptionArn>"),
+    ) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}<SubscriptionArn>{with}{}", &text[..start], &text[end..])
+        }
+        _ => text.to_owned(),
+    }
+}
