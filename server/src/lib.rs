@@ -67,14 +67,18 @@ pub async fn plan(args: cli::PlanArgs, out: &mut impl std::io::Write) -> Result<
 }
 
 /// `belfry apply`: releases the team's plan and runs the workers here until it is done.
-pub async fn apply(args: cli::PlanArgs, out: &mut impl std::io::Write) -> Result<(), Error> {
+pub async fn apply(
+    args: cli::PlanArgs,
+    aws: aws::Aws,
+    out: &mut impl std::io::Write,
+) -> Result<(), Error> {
     let pool = connect(&args.database).await?;
     app::db::MIGRATOR.run(&pool).await?;
     let team = find_team(&pool, args.team.as_deref()).await?;
     let plan = app::api::resources::ssr::plan(&pool, team).await?;
     write!(out, "{}", cli::plan_text(&plan))?;
     let released = app::db::resources::release_planned(&pool, team, None).await?;
-    let reconciler = reconciler::Reconciler::new(pool.clone(), aws::Aws::from_environment().await);
+    let reconciler = reconciler::Reconciler::new(pool.clone(), aws);
     reconciler.drain(Duration::from_secs(120)).await?;
     let rows = app::db::resources::all_of_team(&pool, team).await?;
     let failed: Vec<_> = rows

@@ -11,7 +11,10 @@ async fn main() -> ExitCode {
         Command::Serve(args) => server::serve(args).await,
         Command::Migrate(args) => server::migrate(args).await,
         Command::Plan(args) => server::plan(args, &mut std::io::stdout()).await,
-        Command::Apply(args) => server::apply(args, &mut std::io::stdout()).await,
+        Command::Apply(args) => {
+            let aws = server::aws::Aws::from_environment().await;
+            server::apply(args, aws, &mut std::io::stdout()).await
+        }
         Command::Cron(command) => {
             return server::cron_cli::run(command, &mut std::io::stdout(), &mut std::io::stderr());
         }

@@ -748,3 +748,80 @@ async fn viewers_read_but_cannot_change_and_other_teams_see_nothing() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_test_notification_puts_the_alarm_in_alarm_and_orphaning_leaves_it_in_aws() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.name("ops");
+    let alarm = lab.name("tested");
+    lab.create_topic(&topic).await;
+    let id = lab
+        .save_alarm(&lab_alarm(&alarm, &topic, "100000"), None)
+        .await;
+    // Before apply there is nothing in AWS to test.
+    let response = lab
+        .app
+        .call("send_test_notification", &[("id", &id)], Some(&lab.admin))
+        .await;
+    assert_eq!(response.status(), 409);
+    lab.apply(&reconciler).await;
+    lab.call("send_test_notification", &[("id", &id)]).await;
+    let state = lab.alarm_in_aws(&alarm).await.unwrap();
+    assert_eq!(state.state_value().map(|s| s.as_str()), Some("ALARM"));
+    let live: Vec<(String, String)> =
+        serde_json::from_value(lab.call("alarm_states", &[]).await).unwrap();
+    assert_eq!(live, [(alarm.clone(), "ALARM".to_owned())]);
+
+    lab.call("delete_resource", &[("id", &id), ("orphan", "true")])
+        .await;
+    let plan = lab.plan().await;
+    assert_eq!(plan["steps"][0]["op"], "Orphan", "{plan}");
+    lab.apply(&reconciler).await;
+    assert!(lab.resources("alarm").await.is_empty(), "Belfry forgot it");
+    assert!(lab.alarm_in_aws(&alarm).await.is_some(), "AWS kept it");
+    assert_eq!(lab.proxy.calls("DeleteAlarms"), 0);
+}
+
+#[tokio::test]
+async fn belfry_plan_and_apply_run_the_same_engine_from_the_command_line() {
+    let lab = Lab::new().await;
+    let topic = lab.name("cli");
+    let alarm = lab.name("cli-alarm");
+    lab.create_topic(&topic).await;
+    lab.save_alarm(&lab_alarm(&alarm, &topic, "100000"), None)
+        .await;
+    let args = |json: bool| server::cli::PlanArgs {
+        database: server::cli::DatabaseArgs {
+            database_url: lab.app.database_url.clone(),
+        },
+        team: Some("Platform".to_owned()),
+        json,
+    };
+    let mut out = Vec::new();
+    server::plan(args(false), &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("2 to create, 0 to change"), "{text}");
+    assert!(text.contains(&format!("+ alarm {alarm}")), "{text}");
+    let mut out = Vec::new();
+    server::plan(args(true), &mut out).await.unwrap();
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["summary"]["create"], 2);
+
+    let mut out = Vec::new();
+    server::apply(args(false), aws_at(&lab.proxy.url).await, &mut out)
+        .await
+        .unwrap();
+    assert!(lab.alarm_in_aws(&alarm).await.is_some());
+    let mut out = Vec::new();
+    server::plan(args(false), &mut out).await.unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "No changes: AWS matches what the team declared.\n"
+    );
+    // An unknown team is an error that names the choice.
+    let mut wrong = args(false);
+    wrong.team = Some("Nope".to_owned());
+    let error = server::plan(wrong, &mut Vec::new()).await.unwrap_err();
+    assert_eq!(error.to_string(), "no team named Nope");
+}

@@ -78,7 +78,30 @@ async fn every_endpoint_answers_each_role_as_it_should() {
         .await;
     assert!(switched.status().is_success() || switched.status().is_redirection());
 
+    // Team A has a topic and an alarm (declared, not applied).
+    let topic: String = w
+        .app
+        .call_json("create_topic", &[("name", "ops")], Some(&w.admin))
+        .await;
+    let alarm_form = |name: &'static str| {
+        vec![
+            ("form[name]", name),
+            ("form[namespace]", "AWS/EBS"),
+            ("form[metric_name]", "VolumeWriteBytes"),
+            ("form[statistic]", "Sum"),
+            ("form[period_seconds]", "300"),
+            ("form[evaluation_periods]", "1"),
+            ("form[threshold]", "100000"),
+            ("form[comparison]", "GreaterThanThreshold"),
+        ]
+    };
+    let alarm: String = w
+        .app
+        .call_json("save_alarm", &alarm_form("base"), Some(&w.admin))
+        .await;
+
     // (endpoint, arguments, anonymous, viewer, editor, admin of A, admin of another team)
+    // 0: allowed. 409: the editor made the same name first; 404: not in the caller's team.
     let team_a = w.team_a.clone();
     let matrix: Vec<Expectation> = vec![
         ("my_teams", vec![], [200, 200, 200, 200, 200]),
@@ -94,7 +117,68 @@ async fn every_endpoint_answers_each_role_as_it_should() {
             vec![("team_id", team_a.as_str())],
             [401, 0, 0, 0, 404],
         ),
-        ("create_team", vec![("name", "Mine")], [401, 0, 0, 0, 0]),
+        ("overview", vec![], [200, 200, 200, 200, 200]),
+        (
+            "list_resources",
+            vec![("kind", "alarm")],
+            [401, 200, 200, 200, 200],
+        ),
+        ("plan", vec![], [401, 200, 200, 200, 200]),
+        ("alarm_states", vec![], [401, 200, 200, 200, 200]),
+        (
+            "load_alarm_form",
+            vec![("id", alarm.as_str())],
+            [401, 200, 200, 200, 404],
+        ),
+        (
+            "create_topic",
+            vec![("name", "mine")],
+            [401, 403, 200, 409, 200],
+        ),
+        ("save_alarm", alarm_form("mine"), [401, 403, 200, 409, 200]),
+        (
+            "create_subscription",
+            vec![
+                ("topic", topic.as_str()),
+                ("protocol", "email"),
+                ("endpoint", "a@example.com"),
+            ],
+            [401, 403, 200, 409, 404],
+        ),
+        (
+            "send_test_notification",
+            vec![("id", alarm.as_str())],
+            [401, 403, 409, 409, 404],
+        ),
+        (
+            "resend_confirmation",
+            vec![("id", topic.as_str())],
+            [401, 403, 404, 404, 404],
+        ),
+        ("importable_alarms", vec![], [401, 403, 200, 200, 200]),
+        (
+            "adopt_alarm",
+            vec![("name", "no-such-alarm")],
+            [401, 403, 404, 404, 404],
+        ),
+        ("apply_plan", vec![], [401, 403, 200, 200, 200]),
+        (
+            "set_self_heal",
+            vec![("on", "false")],
+            [401, 403, 403, 200, 200],
+        ),
+        ("aws_connection", vec![], [401, 403, 403, 200, 200]),
+        (
+            "save_aws_connection",
+            vec![("region", "ap-northeast-2")],
+            [401, 403, 403, 200, 200],
+        ),
+        // The editor's request deletes it; then it is going already.
+        (
+            "delete_resource",
+            vec![("id", topic.as_str())],
+            [401, 403, 200, 404, 404],
+        ),
     ];
     let who: [Option<&str>; 5] = [
         None,
