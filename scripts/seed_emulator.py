@@ -11,8 +11,10 @@ talks to the endpoint in AWS_ENDPOINT_URL and refuses to run without one, so it 
 create anything in a real account.
 """
 
+import datetime
 import io
 import json
+import math
 import os
 import sys
 import zipfile
@@ -126,6 +128,36 @@ def seed_instances(ec2, subnets, group_id):
         )
 
 
+def seed_metrics(ec2, cloudwatch):
+    """The lab's write traffic on each root volume: VolumeWriteBytes every 5 minutes over the
+    last 6 hours, with a burst above 100000 an hour ago, so the alarm form's picker and graph
+    have something real. Idempotent: the same points again change nothing that is shown."""
+    volumes = ec2.describe_volumes(
+        Filters=[{"Name": "tag:belfry-seed", "Values": ["lab"]}]
+    )["Volumes"]
+    now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+    now -= datetime.timedelta(minutes=now.minute % 5)
+    for volume in volumes:
+        points = []
+        for step in range(72):
+            at = now - datetime.timedelta(minutes=5 * step)
+            value = 40000 + 15000 * math.sin(step / 6)
+            if 11 <= step <= 13:
+                value = 180000
+            points.append(
+                {
+                    "MetricName": "VolumeWriteBytes",
+                    "Dimensions": [{"Name": "VolumeId", "Value": volume["VolumeId"]}],
+                    "Timestamp": at,
+                    "Value": value,
+                    "Unit": "Bytes",
+                }
+            )
+        for start in range(0, len(points), 20):
+            cloudwatch.put_metric_data(Namespace="AWS/EBS", MetricData=points[start : start + 20])
+    return len(volumes)
+
+
 LAMBDA_CODE = """\
 import json
 
@@ -191,9 +223,11 @@ def main():
     vpc_id, subnets, group_id = seed_network(ec2, region)
     seed_instances(ec2, subnets, group_id)
     seed_lambda(client("iam"), client("lambda"))
+    volumes = seed_metrics(ec2, client("cloudwatch"))
     print(
         f"emulator seeded: {vpc_id}, subnets {subnets['a']} ({region}a) and "
-        f"{subnets['c']} ({region}c), security group {group_id}, 2 instances, 1 Lambda function"
+        f"{subnets['c']} ({region}c), security group {group_id}, 2 instances, 1 Lambda function, "
+        f"VolumeWriteBytes for {volumes} volumes"
     )
 
 

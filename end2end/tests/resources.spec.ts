@@ -82,8 +82,13 @@ test("the lab's alarm: a topic, an email subscription, the VolumeWriteBytes alar
   await hydrated(page);
   await expect(page.getByLabel("Metric name")).toHaveValue("VolumeWriteBytes");
   await expect(page.getByLabel("Threshold")).toHaveValue("100000");
+  // The lab's volume, picked from what CloudWatch has (the emulator was seeded with its writes).
+  await page.getByRole("button", { name: "Find metrics in CloudWatch" }).click();
+  await page.getByTestId("metric-choices").getByRole("link").first().click();
+  await hydrated(page);
+  await expect(page.getByLabel("Dimensions")).toHaveValue(/^VolumeId=vol-[0-9a-f]+$/);
+  await expect(page.getByLabel("Namespace")).toHaveValue("AWS/EBS");
   await page.getByLabel("Alarm name").fill("lab-ebs-write-bytes");
-  await page.getByLabel("Dimensions").fill("VolumeId=vol-0123456789abcdef0");
   await page.getByLabel("When it goes to ALARM").fill("lab-alerts");
   // A mistake first: the field says what is wrong.
   await page.getByLabel("Period (seconds)").fill("45");
@@ -113,6 +118,12 @@ test("the lab's alarm: a topic, an email subscription, the VolumeWriteBytes alar
   await expect(page.getByTestId("status").first()).toHaveText("in sync");
   // The live state comes from AWS after the page is there.
   await expect(page.getByTestId("live").first()).not.toBeEmpty();
+
+  // The alarm's page draws its metric against the threshold, read from CloudWatch.
+  await page.getByTestId("alarms").getByRole("link", { name: "lab-ebs-write-bytes" }).click();
+  await expect(page.getByTestId("graph")).toBeVisible();
+  await expect(page.getByTestId("graph")).toContainText("above the threshold");
+  await expect(page.getByTestId("graph-line")).toHaveAttribute("points", /\d+(\.\d)?,\d/);
 
   // The team's home counts it.
   await page.goto("/");

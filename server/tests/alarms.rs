@@ -825,3 +825,66 @@ async fn belfry_plan_and_apply_run_the_same_engine_from_the_command_line() {
     let error = server::plan(wrong, &mut Vec::new()).await.unwrap_err();
     assert_eq!(error.to_string(), "no team named Nope");
 }
+
+#[tokio::test]
+async fn the_form_picks_metrics_from_cloudwatch_and_the_graph_reads_them() {
+    let lab = Lab::new().await;
+    let volume = format!("vol-{}", lab.tag);
+    let now = chrono::Utc::now().timestamp();
+    let points: Vec<aws_sdk_cloudwatch::types::MetricDatum> = (0..6)
+        .map(|i| {
+            aws_sdk_cloudwatch::types::MetricDatum::builder()
+                .metric_name("VolumeWriteBytes")
+                .dimensions(
+                    aws_sdk_cloudwatch::types::Dimension::builder()
+                        .name("VolumeId")
+                        .value(&volume)
+                        .build(),
+                )
+                .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(
+                    now - 300 * (i + 1),
+                ))
+                .value(if i == 2 { 250000.0 } else { 1000.0 })
+                .build()
+        })
+        .collect();
+    lab.moto
+        .cloudwatch()
+        .put_metric_data()
+        .namespace("AWS/EBS")
+        .set_metric_data(Some(points))
+        .send()
+        .await
+        .unwrap();
+
+    let choices = lab.call("metric_choices", &[("namespace", "AWS/EBS")]).await;
+    let ours: Vec<&Value> = choices
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["dimensions"][0]["value"] == volume.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{choices}");
+    assert_eq!(ours[0]["metric_name"], "VolumeWriteBytes");
+
+    let topic = lab.name("ops");
+    lab.create_topic(&topic).await;
+    let dimensions = format!("VolumeId={volume}");
+    let mut fields = lab_alarm(&lab.tag, &topic, "100000");
+    for (key, value) in fields.iter_mut() {
+        if *key == "dimensions" {
+            *value = &dimensions;
+        }
+    }
+    let id = lab.save_alarm(&fields, None).await;
+    let graph = lab.call("alarm_graph", &[("id", &id)]).await;
+    let values: Vec<f64> = graph["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_f64().unwrap())
+        .collect();
+    assert_eq!(values.len(), 6, "{graph}");
+    assert_eq!(values.iter().filter(|v| **v > 100000.0).count(), 1);
+    assert_eq!(graph["threshold"], 100000.0);
+}

@@ -22,6 +22,9 @@ pub struct Backend {
     pub catalog: std::sync::Arc<dyn Catalog>,
 }
 
+/// A metric's value at a time.
+pub type Point = (chrono::DateTime<Utc>, f64);
+
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// An alarm as AWS has it, with its live state (OK, ALARM, INSUFFICIENT_DATA).
@@ -45,6 +48,19 @@ pub trait Catalog: Send + Sync {
     ) -> BoxFuture<'_, Result<Vec<LiveAlarm>, String>>;
     /// Puts the alarm in a state for a moment, which runs that state's actions.
     fn test_notification(&self, team_id: Uuid, name: String) -> BoxFuture<'_, Result<(), String>>;
+    /// The metrics CloudWatch has in a namespace (or all), for the alarm form's picker.
+    fn metrics(
+        &self,
+        team_id: Uuid,
+        namespace: Option<String>,
+    ) -> BoxFuture<'_, Result<Vec<super::resources::MetricChoice>, String>>;
+    /// The alarm's metric over the last hours, one point per period, oldest first.
+    fn metric_data(
+        &self,
+        team_id: Uuid,
+        config: crate::domain::alarm::AlarmConfig,
+        hours: i64,
+    ) -> BoxFuture<'_, Result<Vec<Point>, String>>;
 }
 
 /// How long a session lives. The idle timeout is the session layer's expiry (it slides with

@@ -32,6 +32,22 @@ pub struct ResourceView {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A metric CloudWatch has, as the alarm form's picker offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricChoice {
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: Vec<crate::domain::alarm::Dimension>,
+}
+
+/// An alarm's metric over the last hours, with its threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricSeries {
+    pub points: Vec<(chrono::DateTime<chrono::Utc>, f64)>,
+    pub threshold: f64,
+    pub hours: i64,
+}
+
 /// The plan, and its headline counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanView {
@@ -664,6 +680,59 @@ pub async fn send_test_notification(id: Uuid) -> Result<(), AppError> {
             .test_notification(me.team_id, name)
             .await
             .map_err(AppError::Transport)
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Metrics CloudWatch has in the namespace (every namespace when empty), for the alarm
+/// form's picker. Reads AWS on request.
+#[server(prefix = "/api/fn", endpoint = "metric_choices")]
+pub async fn metric_choices(namespace: Option<String>) -> Result<Vec<MetricChoice>, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let backend = super::guard::backend()?;
+        let namespace = namespace
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
+        backend
+            .catalog
+            .metrics(me.team_id, namespace)
+            .await
+            .map_err(AppError::Transport)
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// The alarm's metric over the last 6 hours, with its threshold, for the graph. Reads AWS;
+/// the page asks for it after it has rendered.
+#[server(prefix = "/api/fn", endpoint = "alarm_graph")]
+pub async fn alarm_graph(id: Uuid) -> Result<MetricSeries, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let backend = super::guard::backend()?;
+        let row = crate::db::resources::get(&backend.pool, me.team_id, id)
+            .await?
+            .filter(|r| r.kind() == Some(Kind::Alarm))
+            .ok_or(AppError::NotFound)?;
+        let spec: crate::domain::alarm::AlarmSpec =
+            serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+        // The graph needs the metric, not the actions: any placeholder resolves them.
+        let config = spec
+            .resolve(|_| Some(String::new()))
+            .ok_or(AppError::Internal)?;
+        let hours = 6;
+        let points = backend
+            .catalog
+            .metric_data(me.team_id, config, hours)
+            .await
+            .map_err(AppError::Transport)?;
+        Ok(MetricSeries {
+            points,
+            threshold: spec.threshold,
+            hours,
+        })
     }
     .await
     .map_err(super::guard::respond)

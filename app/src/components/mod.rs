@@ -1,3 +1,4 @@
 //! Pieces shared by several pages.
 pub mod error;
+pub mod graph;
 pub mod header;

@@ -3,10 +3,11 @@
 use crate::api::AppError;
 use crate::api::resources::{
     AdoptAlarm, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource, ResendConfirmation,
-    ResourceView, SaveAlarm, SendTestNotification, alarm_states, importable_alarms, list_resources,
-    load_alarm_form, plan,
+    ResourceView, SaveAlarm, SendTestNotification, alarm_graph, alarm_states, importable_alarms,
+    list_resources, load_alarm_form, metric_choices, plan,
 };
 use crate::components::error::{ErrorNote, problem_text};
+use crate::components::graph::MetricGraph;
 use crate::domain::alarm::{AlarmForm, Comparison, MissingData, Template};
 use crate::domain::plan::{Kind, Op};
 use crate::domain::topic::{CONFIRMATION_TTL_HOURS, Protocol};
@@ -65,6 +66,12 @@ pub fn AlarmsPage() -> impl IntoView {
         });
     });
     let test = ServerAction::<SendTestNotification>::new();
+    let delete = ServerAction::<DeleteResource>::new();
+    Effect::new(move |_| {
+        if delete.version().get() > 0 {
+            alarms.refetch();
+        }
+    });
     view! {
         <section class="resources">
             <h1>{t!(i18n, nav_alarms)}</h1>
@@ -97,9 +104,18 @@ pub fn AlarmsPage() -> impl IntoView {
                                             <td><Status resource=alarm /></td>
                                             <td data-testid="live">{move || live.read().get(&name).cloned().unwrap_or_default()}</td>
                                             <td>
-                                                <ActionForm action=test>
+                                                <ActionForm action=test attr:class="inline-form">
                                                     <input type="hidden" name="id" value=id.to_string() />
                                                     <button type="submit" class="button small">{t!(i18n, alarm_test)}</button>
+                                                </ActionForm>
+                                                <ActionForm action=delete attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=id.to_string() />
+                                                    <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
+                                                </ActionForm>
+                                                <ActionForm action=delete attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=id.to_string() />
+                                                    <input type="hidden" name="orphan" value="true" />
+                                                    <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
                                                 </ActionForm>
                                             </td>
                                         </tr>
@@ -115,6 +131,10 @@ pub fn AlarmsPage() -> impl IntoView {
             <Show when=move || matches!(test.value().get(), Some(Ok(()))) fallback=|| ()>
                 <p class="form-ok" role="status">{t!(i18n, alarm_test_sent)}</p>
             </Show>
+            <Show when=move || matches!(delete.value().get(), Some(Ok(()))) fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, alarm_deleted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
             {move || test.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
@@ -187,6 +207,36 @@ pub fn AlarmFormPage() -> impl IntoView {
         Some(Err(error)) => Some(error),
     };
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    // A metric picked from CloudWatch comes back as query parameters over the template.
+    let picked = move |mut form: AlarmForm| {
+        let query = query.read();
+        if let Some(namespace) = query.get("namespace") {
+            form.namespace = namespace;
+        }
+        if let Some(metric) = query.get("metric") {
+            form.metric_name = metric;
+        }
+        if let Some(dimensions) = query.get("dimensions") {
+            form.dimensions = dimensions;
+        }
+        form
+    };
+    let choices = RwSignal::new(None::<Result<Vec<crate::api::resources::MetricChoice>, AppError>>);
+    let find = Action::new(move |namespace: &String| {
+        let namespace = namespace.clone();
+        async move {
+            choices.set(Some(metric_choices(Some(namespace)).await));
+        }
+    });
+    // The graph is an AWS read: it starts in the browser once the page is there.
+    let graph = RwSignal::new(None::<Result<crate::api::resources::MetricSeries, AppError>>);
+    Effect::new(move |_| {
+        if let Some(id) = id() {
+            leptos::task::spawn_local(async move {
+                graph.set(Some(alarm_graph(id).await));
+            });
+        }
+    });
     view! {
         <section class="resource-form">
             <h1>{move || if id().is_some() { t_string!(i18n, alarm_edit_title) } else { t_string!(i18n, alarm_new_title) }}</h1>
@@ -198,6 +248,42 @@ pub fn AlarmFormPage() -> impl IntoView {
                     }).collect_view()}
                 </nav>
             </Show>
+            <Show when=move || id().is_none() fallback=|| ()>
+                <div class="picker">
+                    <button type="button" class="button small" on:click=move |_| {
+                        let namespace = query.read().get("namespace").unwrap_or_else(|| {
+                            template().unwrap_or(Template::EbsWriteBytes).spec().namespace
+                        });
+                        find.dispatch(namespace);
+                    }>{t!(i18n, metric_find)}</button>
+                    {move || find.pending().get().then(|| view! { <p role="status">{t!(i18n, metric_finding)}</p> })}
+                    {move || choices.get().map(|found| match found {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, metric_none)}</p> }.into_any(),
+                        Ok(list) => {
+                            let template = template().unwrap_or(Template::EbsWriteBytes);
+                            view! {
+                                <p class="hint">{t!(i18n, metric_pick_hint)}</p>
+                                <ul class="plain" data-testid="metric-choices">
+                                    {list.into_iter().map(|m| {
+                                        let dimensions = m.dimensions.iter().map(|d| format!("{}={}", d.name, d.value)).collect::<Vec<_>>().join("\n");
+                                        let href = format!(
+                                            "/alarms/new?template={}&namespace={}&metric={}&dimensions={}",
+                                            template.key(), encode(&m.namespace), encode(&m.metric_name), encode(&dimensions)
+                                        );
+                                        let label = format!("{} {} {}", m.namespace, m.metric_name, dimensions.replace('\n', ", "));
+                                        view! { <li><a href=href rel="external">{label}</a></li> }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                    })}
+                </div>
+            </Show>
+            {move || graph.get().map(|g| match g {
+                Ok(g) => view! { <MetricGraph graph=g /> }.into_any(),
+                Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+            })}
             <Suspense fallback=|| ()>
                 {move || existing.get().map(|existing| match existing {
                     Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
@@ -205,7 +291,7 @@ pub fn AlarmFormPage() -> impl IntoView {
                     Ok(existing) => {
                         let (form, version) = match existing {
                             Some((form, version)) => (form, Some(version)),
-                            None => (AlarmForm::from_spec(&template().unwrap_or(Template::EbsWriteBytes).spec(), &[]), None::<i32>),
+                            None => (picked(AlarmForm::from_spec(&template().unwrap_or(Template::EbsWriteBytes).spec(), &[])), None::<i32>),
                         };
                         view! {
                             <ActionForm action=save attr:class="stack" attr:novalidate=true>
@@ -258,6 +344,19 @@ pub fn AlarmFormPage() -> impl IntoView {
             {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
+}
+
+/// Percent-encodes a query parameter's value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn template_label(template: Template) -> &'static str {

@@ -205,3 +205,117 @@ pub async fn set_state(
         .map_err(AwsError::from_sdk)?;
     Ok(())
 }
+
+/// The metrics CloudWatch has, for the form's picker: one namespace (or every one), at most
+/// `limit`. Follows `NextToken`, guarded against an emulator that repeats it.
+pub async fn list_metrics(
+    client: &Client,
+    namespace: Option<&str>,
+    limit: usize,
+) -> Result<Vec<(String, String, Vec<Dimension>)>, AwsError> {
+    let mut found = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let output = client
+            .list_metrics()
+            .set_namespace(namespace.filter(|n| !n.is_empty()).map(str::to_owned))
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(AwsError::from_sdk)?;
+        for metric in output.metrics() {
+            let mut dimensions: Vec<Dimension> = metric
+                .dimensions()
+                .iter()
+                .map(|d| Dimension {
+                    name: d.name().unwrap_or_default().to_owned(),
+                    value: d.value().unwrap_or_default().to_owned(),
+                })
+                .collect();
+            dimensions.sort();
+            found.push((
+                metric.namespace().unwrap_or_default().to_owned(),
+                metric.metric_name().unwrap_or_default().to_owned(),
+                dimensions,
+            ));
+        }
+        match output.next_token() {
+            Some(next)
+                if found.len() < limit && Some(next) != token.as_deref() && !next.is_empty() =>
+            {
+                token = Some(next.to_owned());
+            }
+            _ => break,
+        }
+    }
+    found.sort();
+    found.dedup();
+    found.truncate(limit);
+    Ok(found)
+}
+
+/// The alarm's metric over the last `hours`, one point per period, oldest first
+/// (GetMetricData with the alarm's statistic).
+pub async fn metric_data(
+    client: &Client,
+    config: &AlarmConfig,
+    hours: i64,
+) -> Result<Vec<(chrono::DateTime<chrono::Utc>, f64)>, AwsError> {
+    use aws_sdk_cloudwatch::types::{Metric, MetricDataQuery, MetricStat};
+    let end = chrono::Utc::now();
+    let start = end - chrono::Duration::hours(hours);
+    let metric = Metric::builder()
+        .namespace(&config.namespace)
+        .metric_name(&config.metric_name)
+        .set_dimensions(Some(
+            config
+                .dimensions
+                .iter()
+                .map(|d| {
+                    AwsDimension::builder()
+                        .name(&d.name)
+                        .value(&d.value)
+                        .build()
+                })
+                .collect(),
+        ))
+        .build();
+    let query = MetricDataQuery::builder()
+        .id("m")
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(config.period_seconds as i32)
+                .stat(config.statistic.as_str())
+                .build(),
+        )
+        .return_data(true)
+        .build();
+    let output = client
+        .get_metric_data()
+        .metric_data_queries(query)
+        .start_time(aws_sdk_cloudwatch::primitives::DateTime::from_secs(
+            start.timestamp(),
+        ))
+        .end_time(aws_sdk_cloudwatch::primitives::DateTime::from_secs(
+            end.timestamp(),
+        ))
+        .send()
+        .await
+        .map_err(AwsError::from_sdk)?;
+    let mut points: Vec<(chrono::DateTime<chrono::Utc>, f64)> = output
+        .metric_data_results()
+        .iter()
+        .flat_map(|result| {
+            result
+                .timestamps()
+                .iter()
+                .zip(result.values())
+                .filter_map(|(at, value)| {
+                    chrono::DateTime::from_timestamp(at.secs(), 0).map(|at| (at, *value))
+                })
+        })
+        .collect();
+    points.sort_by_key(|(at, _)| *at);
+    Ok(points)
+}

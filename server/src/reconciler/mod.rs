@@ -511,6 +511,24 @@ impl app::api::guard::Catalog for Reconciler {
         })
     }
 
+    fn metrics(
+        &self,
+        team_id: Uuid,
+        namespace: Option<String>,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<app::api::resources::MetricChoice>, String>>
+    {
+        Box::pin(self.metrics_for(team_id, namespace))
+    }
+
+    fn metric_data(
+        &self,
+        team_id: Uuid,
+        config: app::domain::alarm::AlarmConfig,
+        hours: i64,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<app::api::guard::Point>, String>> {
+        Box::pin(self.metric_data_for(team_id, config, hours))
+    }
+
     fn test_notification(
         &self,
         team_id: Uuid,
@@ -530,6 +548,47 @@ impl app::api::guard::Catalog for Reconciler {
             .await
             .map_err(|e| e.message)
         })
+    }
+}
+
+impl Reconciler {
+    async fn metrics_for(
+        &self,
+        team_id: Uuid,
+        namespace: Option<String>,
+    ) -> Result<Vec<app::api::resources::MetricChoice>, String> {
+        let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+        self.spend(&aws, "cloudwatch:ListMetrics")
+            .await
+            .map_err(|e| e.to_string())?;
+        let found = cloudwatch::list_metrics(&aws.cloudwatch(), namespace.as_deref(), 200)
+            .await
+            .map_err(|e| e.message)?;
+        Ok(found
+            .into_iter()
+            .map(
+                |(namespace, metric_name, dimensions)| app::api::resources::MetricChoice {
+                    namespace,
+                    metric_name,
+                    dimensions,
+                },
+            )
+            .collect())
+    }
+
+    async fn metric_data_for(
+        &self,
+        team_id: Uuid,
+        config: app::domain::alarm::AlarmConfig,
+        hours: i64,
+    ) -> Result<Vec<(chrono::DateTime<chrono::Utc>, f64)>, String> {
+        let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+        self.spend(&aws, "cloudwatch:GetMetricData")
+            .await
+            .map_err(|e| e.to_string())?;
+        cloudwatch::metric_data(&aws.cloudwatch(), &config, hours)
+            .await
+            .map_err(|e| e.message)
     }
 }
 
