@@ -36,8 +36,15 @@ test("the AWS connection and the password are set from the settings, errors in K
   await expect(page.getByRole("status")).toHaveText("Saved.");
   await expect(page.getByTestId("external-id")).toHaveText(/^belfry-[0-9a-f]{64}$/);
 
+  // Self-heal is the team's choice, off until an admin turns it on.
   await page.goto("/settings");
   await hydrated(page);
+  await expect(page.getByTestId("self-heal")).toContainText("Off:");
+  await page.getByRole("button", { name: "Turn self-heal on" }).click();
+  await expect(page.getByTestId("self-heal")).toContainText("On:");
+  await page.getByRole("button", { name: "Turn self-heal off" }).click();
+  await expect(page.getByTestId("self-heal")).toContainText("Off:");
+
   await page.getByRole("link", { name: "Change your password" }).click();
   await expect(page).toHaveURL(/\/settings\/password$/);
   await hydrated(page);

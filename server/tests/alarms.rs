@@ -857,7 +857,9 @@ async fn the_form_picks_metrics_from_cloudwatch_and_the_graph_reads_them() {
         .await
         .unwrap();
 
-    let choices = lab.call("metric_choices", &[("namespace", "AWS/EBS")]).await;
+    let choices = lab
+        .call("metric_choices", &[("namespace", "AWS/EBS")])
+        .await;
     let ours: Vec<&Value> = choices
         .as_array()
         .unwrap()

@@ -737,3 +737,15 @@ pub async fn alarm_graph(id: Uuid) -> Result<MetricSeries, AppError> {
     .await
     .map_err(super::guard::respond)
 }
+
+/// Whether the team has self-heal on.
+#[server(prefix = "/api/fn", endpoint = "self_heal")]
+pub async fn self_heal() -> Result<bool, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let pool = super::guard::backend()?.pool;
+        Ok(crate::db::resources::self_heal(&pool, me.team_id).await?)
+    }
+    .await
+    .map_err(super::guard::respond)
+}

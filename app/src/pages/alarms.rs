@@ -456,13 +456,22 @@ pub fn SubscriptionsPage() -> impl IntoView {
                             } else {
                                 view! {
                                     <table data-testid="topics">
-                                        <thead><tr><th>{t!(i18n, col_name)}</th><th>"ARN"</th><th>{t!(i18n, col_status)}</th></tr></thead>
-                                        <tbody>{topic_list.into_iter().map(|topic| view! {
-                                            <tr>
-                                                <td>{topic.name.clone()}</td>
-                                                <td><code>{topic.aws_id.clone().unwrap_or_default()}</code></td>
-                                                <td><Status resource=topic /></td>
-                                            </tr>
+                                        <thead><tr><th>{t!(i18n, col_name)}</th><th>"ARN"</th><th>{t!(i18n, col_status)}</th><th></th></tr></thead>
+                                        <tbody>{topic_list.into_iter().map(|topic| {
+                                            let id = topic.id.to_string();
+                                            view! {
+                                                <tr>
+                                                    <td>{topic.name.clone()}</td>
+                                                    <td><code>{topic.aws_id.clone().unwrap_or_default()}</code></td>
+                                                    <td><Status resource=topic /></td>
+                                                    <td>
+                                                        <ActionForm action=delete attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=id />
+                                                            <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
+                                                        </ActionForm>
+                                                    </td>
+                                                </tr>
+                                            }
                                         }).collect_view()}</tbody>
                                     </table>
                                 }.into_any()

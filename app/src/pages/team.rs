@@ -2,13 +2,14 @@
 //! activity (audit) log.
 use crate::api::AppError;
 use crate::api::auth::{ChangePassword, whoami};
+use crate::api::resources::{SetSelfHeal, self_heal};
 use crate::api::teams::{
     AcceptInvitation, CreateInvitation, CreateTeam, SaveAwsConnection, audit_log, aws_connection,
     invitation_info, team_members,
 };
 use crate::components::error::ErrorNote;
 use crate::domain::Role;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t, t_string, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -32,11 +33,11 @@ pub fn SettingsPage() -> impl IntoView {
         || (),
         |_| async {
             let me = whoami().await?;
-            let members = match me {
-                Some(_) => team_members().await?,
-                None => Vec::new(),
+            let (members, heal) = match me {
+                Some(_) => (team_members().await?, self_heal().await?),
+                None => (Vec::new(), false),
             };
-            Ok::<_, AppError>((me, members))
+            Ok::<_, AppError>((me, members, heal))
         },
     );
     let query = use_query_map();
@@ -49,12 +50,18 @@ pub fn SettingsPage() -> impl IntoView {
         })
     };
     let invite_error = move || invite.value().get().and_then(Result::err);
+    let set_heal = ServerAction::<SetSelfHeal>::new();
+    Effect::new(move |_| {
+        if set_heal.version().get() > 0 {
+            page.refetch();
+        }
+    });
     view! {
         <section class="settings">
             <h1>{t!(i18n, settings_title)}</h1>
             <Suspense fallback=|| ()>
                 {move || page.get().map(|loaded| match loaded {
-                    Ok((Some(me), members)) => view! {
+                    Ok((Some(me), members, heal)) => view! {
                         <h2>{t!(i18n, members)} " · " {me.team_name.clone()}</h2>
                         <ul class="members" data-testid="members">
                             {members.into_iter().map(|m| view! {
@@ -77,6 +84,18 @@ pub fn SettingsPage() -> impl IntoView {
                                 <p><code data-testid="invite-link">{path.clone()}</code></p>
                             })}
                             {move || invite_error().map(|e| view! { <ErrorNote error=e /> })}
+                        </Show>
+                        <h2>{t!(i18n, self_heal_title)}</h2>
+                        <p data-testid="self-heal">
+                            {if heal { t_string!(i18n, self_heal_on) } else { t_string!(i18n, self_heal_off) }}
+                        </p>
+                        <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
+                            <ActionForm action=set_heal>
+                                <input type="hidden" name="on" value=(!heal).to_string() />
+                                <button type="submit" class="button">
+                                    {if heal { t_string!(i18n, self_heal_turn_off) } else { t_string!(i18n, self_heal_turn_on) }}
+                                </button>
+                            </ActionForm>
                         </Show>
                         <ul class="links">
                             <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>

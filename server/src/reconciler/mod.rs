@@ -177,17 +177,13 @@ impl Reconciler {
         }
     }
 
-    /// Capped exponential backoff with jitter: a random delay in the upper half of
-    /// `min(cap, base * 2^attempts)`, so that replicas retrying together spread out.
     fn backoff_ms(&self, attempts: i32) -> i64 {
-        let exponent = attempts.clamp(0, 20) as u32;
-        let ceiling = self
-            .backoff_base
-            .saturating_mul(2u32.saturating_pow(exponent))
-            .min(self.backoff_cap)
-            .as_millis() as i64;
-        let half = ceiling / 2;
-        half + (rand::random::<u64>() % (half.max(1) as u64 + 1)) as i64
+        backoff_ms(
+            self.backoff_base,
+            self.backoff_cap,
+            attempts,
+            rand::random(),
+        )
     }
 
     fn crash(&self, point: FaultPoint, kind: Kind) -> Result<(), ApplyError> {
@@ -464,6 +460,19 @@ impl Reconciler {
     }
 }
 
+/// Capped exponential backoff with jitter: a delay in the upper half of
+/// `min(cap, base * 2^attempts)`, picked by `random`, so that replicas retrying together
+/// spread out.
+pub fn backoff_ms(base: Duration, cap: Duration, attempts: i32, random: u64) -> i64 {
+    let exponent = attempts.clamp(0, 30) as u32;
+    let ceiling = base
+        .saturating_mul(2u32.saturating_pow(exponent))
+        .min(cap)
+        .as_millis() as i64;
+    let half = ceiling / 2;
+    half + (random % (half.max(1) as u64 + 1)) as i64
+}
+
 fn parse_spec<T: serde::de::DeserializeOwned>(row: &ResourceRow) -> Result<T, ApplyError> {
     serde_json::from_value(row.spec.clone())
         .map_err(|e| ApplyError::Invalid(format!("the stored spec does not parse: {e}")))
@@ -597,5 +606,37 @@ fn live(alarm: cloudwatch::ObservedAlarm) -> app::api::guard::LiveAlarm {
         config: alarm.config,
         state: alarm.state,
         reason: alarm.state_reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_and_jitters_in_its_upper_half() {
+        let (base, cap) = (Duration::from_millis(500), Duration::from_secs(300));
+        let bounds = |attempts| {
+            (
+                backoff_ms(base, cap, attempts, 0),
+                backoff_ms(base, cap, attempts, u64::MAX),
+            )
+        };
+        assert_eq!(bounds(0), (250, 250 + (u64::MAX % 251) as i64));
+        for attempts in 0..40 {
+            let ceiling = (500_i64 << attempts.min(20)).min(300_000);
+            for random in [0, 1, 7, 12345, u64::MAX] {
+                let delay = backoff_ms(base, cap, attempts, random);
+                assert!(
+                    delay >= ceiling / 2 && delay <= ceiling,
+                    "{attempts}: {delay}"
+                );
+            }
+        }
+        // Different random numbers spread the delays.
+        let spread: std::collections::HashSet<i64> =
+            (0..50).map(|r| backoff_ms(base, cap, 6, r * 997)).collect();
+        assert!(spread.len() > 10);
     }
 }
