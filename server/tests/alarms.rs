@@ -890,3 +890,29 @@ async fn the_form_picks_metrics_from_cloudwatch_and_the_graph_reads_them() {
     assert_eq!(values.iter().filter(|v| **v > 100000.0).count(), 1);
     assert_eq!(graph["threshold"], 100000.0);
 }
+
+#[tokio::test]
+async fn renaming_an_alarm_makes_the_new_one_before_removing_the_old() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.name("ops");
+    let old = lab.name("old-name");
+    let new = lab.name("new-name");
+    lab.create_topic(&topic).await;
+    let id = lab
+        .save_alarm(&lab_alarm(&old, &topic, "100000"), None)
+        .await;
+    lab.apply(&reconciler).await;
+    let version = lab.resources("alarm").await[0]["version"].as_i64().unwrap() as i32;
+    lab.save_alarm(&lab_alarm(&new, &topic, "100000"), Some((&id, version)))
+        .await;
+    assert_eq!(lab.resources("alarm").await[0]["name"], new.as_str());
+    let plan = lab.plan().await;
+    let change = &plan["steps"][0]["op"]["Update"][0];
+    assert_eq!(change["field"], "name", "{plan}");
+    assert_eq!(change["from"], old.as_str());
+    lab.apply(&reconciler).await;
+    assert!(lab.alarm_in_aws(&new).await.is_some());
+    assert!(lab.alarm_in_aws(&old).await.is_none());
+    assert_eq!(status_of(&lab.resources("alarm").await, &new), "in_sync");
+}

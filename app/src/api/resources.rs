@@ -197,7 +197,21 @@ pub mod ssr {
                     .clone()
                     .and_then(|o| serde_json::from_value::<AlarmConfig>(o).ok());
                 match (desired, observed) {
-                    (Some(desired), Some(observed)) => diff(&desired, &observed),
+                    (Some(desired), Some(observed)) => {
+                        let mut changes = diff(&desired, &observed);
+                        // A new name is a new alarm in AWS; the old one goes after it.
+                        if let Some(current) = row.aws_id.as_ref().filter(|n| **n != desired.name) {
+                            changes.insert(
+                                0,
+                                FieldChange {
+                                    field: "name".to_owned(),
+                                    from: current.clone(),
+                                    to: desired.name.clone(),
+                                },
+                            );
+                        }
+                        changes
+                    }
                     _ => Vec::new(),
                 }
             }
@@ -333,6 +347,7 @@ pub async fn save_alarm(
                     me.user_id,
                     id,
                     version.unwrap_or(0),
+                    &spec.name,
                     json,
                 )
                 .await

@@ -248,13 +248,16 @@ pub enum Edit {
     },
 }
 
-/// Replaces the spec when the resource is still at `version`.
+/// Replaces the spec (and the name, which the spec may change) when the resource is still
+/// at `version`. A name another resource of the kind has is a unique violation.
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     pool: &PgPool,
     team_id: Uuid,
     user_id: Uuid,
     id: Uuid,
     version: i32,
+    name: &str,
     spec: Value,
 ) -> Result<Edit, sqlx::Error> {
     let mut tx = pool.begin().await?;
@@ -277,11 +280,12 @@ pub async fn update(
         return Ok(Edit::Done);
     }
     sqlx::query!(
-        r#"UPDATE resources SET spec = $2, version = version + 1, generation = generation + 1,
-                  status = 'pending', updated_at = now()
+        r#"UPDATE resources SET spec = $2, name = $3, version = version + 1,
+                  generation = generation + 1, status = 'pending', updated_at = now()
             WHERE id = $1"#,
         id,
-        spec
+        spec,
+        name
     )
     .execute(&mut *tx)
     .await?;
