@@ -916,3 +916,61 @@ async fn renaming_an_alarm_makes_the_new_one_before_removing_the_old() {
     assert!(lab.alarm_in_aws(&old).await.is_none());
     assert_eq!(status_of(&lab.resources("alarm").await, &new), "in_sync");
 }
+
+#[tokio::test]
+async fn a_topic_made_outside_belfry_is_adopted_without_a_change() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let name = lab.name("legacy-topic");
+    let arn = lab
+        .moto
+        .sns()
+        .create_topic()
+        .name(&name)
+        .attributes("DisplayName", "Legacy")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_owned();
+    let found = lab.call("importable_topics", &[]).await;
+    assert!(
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t[0] == arn.as_str() && t[1] == "Legacy"),
+        "{found}"
+    );
+    lab.call("adopt_topic", &[("arn", &arn)]).await;
+    assert_eq!(lab.plan().await["summary"]["adopt"], 1);
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("CreateTopic"), 0);
+    assert_eq!(lab.proxy.calls("SetTopicAttributes"), 0);
+    let topics = lab.resources("topic").await;
+    assert_eq!(topics[0]["aws_id"], arn.as_str());
+    assert_eq!(topics[0]["status"], "in_sync");
+    let tags = lab
+        .moto
+        .sns()
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == "managed-by" && t.value() == "belfry")
+    );
+    let found = lab.call("importable_topics", &[]).await;
+    assert!(
+        !found
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t[0] == arn.as_str())
+    );
+}

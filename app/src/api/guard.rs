@@ -48,6 +48,8 @@ pub trait Catalog: Send + Sync {
     ) -> BoxFuture<'_, Result<Vec<LiveAlarm>, String>>;
     /// Puts the alarm in a state for a moment, which runs that state's actions.
     fn test_notification(&self, team_id: Uuid, name: String) -> BoxFuture<'_, Result<(), String>>;
+    /// Every SNS topic in the team's account and region: (ARN, display name).
+    fn topics(&self, team_id: Uuid) -> BoxFuture<'_, Result<Vec<(String, String)>, String>>;
     /// The metrics CloudWatch has in a namespace (or all), for the alarm form's picker.
     fn metrics(
         &self,

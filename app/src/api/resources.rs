@@ -764,3 +764,65 @@ pub async fn self_heal() -> Result<bool, AppError> {
     .await
     .map_err(super::guard::respond)
 }
+
+/// SNS topics in the team's account that Belfry does not manage: (ARN, display name). Reads
+/// AWS on request.
+#[server(prefix = "/api/fn", endpoint = "importable_topics")]
+pub async fn importable_topics() -> Result<Vec<(String, String)>, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let backend = super::guard::backend()?;
+        let managed: std::collections::HashSet<String> =
+            crate::db::resources::list(&backend.pool, me.team_id, Kind::Topic)
+                .await?
+                .into_iter()
+                .filter_map(|r| r.aws_id)
+                .collect();
+        let topics = backend
+            .catalog
+            .topics(me.team_id)
+            .await
+            .map_err(AppError::Transport)?;
+        Ok(topics
+            .into_iter()
+            .filter(|(arn, _)| !managed.contains(arn))
+            .collect())
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Adopts an SNS topic as it is, by ARN.
+#[server(prefix = "/api/fn", endpoint = "adopt_topic")]
+pub async fn adopt_topic(arn: String) -> Result<Uuid, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let backend = super::guard::backend()?;
+        let (arn, display_name) = backend
+            .catalog
+            .topics(me.team_id)
+            .await
+            .map_err(AppError::Transport)?
+            .into_iter()
+            .find(|(found, _)| *found == arn)
+            .ok_or(AppError::NotFound)?;
+        let name = arn.rsplit(':').next().unwrap_or_default().to_owned();
+        let spec = crate::domain::topic::TopicSpec { name, display_name }
+            .validate()
+            .map_err(|e| AppError::invalid("arn", e))?;
+        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
+        crate::db::resources::adopt(
+            &backend.pool,
+            me.team_id,
+            me.user_id,
+            Kind::Topic,
+            &spec.name,
+            json,
+            &arn,
+        )
+        .await?
+        .ok_or(AppError::Conflict(Problem::NameTaken))
+    }
+    .await
+    .map_err(super::guard::respond)
+}

@@ -2,9 +2,9 @@
 //! the alarms' live state comes from AWS after the page has rendered, in the browser.
 use crate::api::AppError;
 use crate::api::resources::{
-    AdoptAlarm, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource, ResendConfirmation,
-    ResourceView, SaveAlarm, SendTestNotification, alarm_graph, alarm_states, importable_alarms,
-    list_resources, load_alarm_form, metric_choices, plan,
+    AdoptAlarm, AdoptTopic, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource,
+    ResendConfirmation, ResourceView, SaveAlarm, SendTestNotification, alarm_graph, alarm_states,
+    importable_alarms, importable_topics, list_resources, load_alarm_form, metric_choices, plan,
 };
 use crate::components::error::{ErrorNote, problem_text};
 use crate::components::graph::MetricGraph;
@@ -379,6 +379,11 @@ pub fn ImportPage() -> impl IntoView {
         candidates.set(Some(importable_alarms().await));
     });
     let adopt = ServerAction::<AdoptAlarm>::new();
+    let topics = RwSignal::new(None::<Result<Vec<(String, String)>, AppError>>);
+    let look_topics = Action::new(move |_: &()| async move {
+        topics.set(Some(importable_topics().await));
+    });
+    let adopt_topic = ServerAction::<AdoptTopic>::new();
     view! {
         <section class="resources">
             <h1>{t!(i18n, alarm_import)}</h1>
@@ -406,6 +411,30 @@ pub fn ImportPage() -> impl IntoView {
                 <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
             </Show>
             {move || adopt.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+            <h2>{t!(i18n, topics_title)}</h2>
+            <button class="button" on:click=move |_| { look_topics.dispatch(()); }>{t!(i18n, import_look_topics)}</button>
+            {move || look_topics.pending().get().then(|| view! { <p role="status">{t!(i18n, import_looking)}</p> })}
+            {move || topics.get().map(|found| match found {
+                Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, import_no_topics)}</p> }.into_any(),
+                Ok(list) => view! {
+                    <ul class="plain" data-testid="importable-topics">
+                        {list.into_iter().map(|(arn, display)| view! {
+                            <li>
+                                <ActionForm action=adopt_topic attr:class="inline-fields">
+                                    <input type="hidden" name="arn" value=arn.clone() />
+                                    <code>{arn.clone()}</code> " " {display} " "
+                                    <button type="submit" class="button small">{t!(i18n, import_adopt)}</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+            })}
+            <Show when=move || matches!(adopt_topic.value().get(), Some(Ok(_))) fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || adopt_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
 }

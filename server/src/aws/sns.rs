@@ -179,3 +179,44 @@ pub async fn unsubscribe(client: &Client, subscription_arn: &str) -> Result<(), 
         .map_err(AwsError::from_sdk)?;
     Ok(())
 }
+
+/// Every topic's ARN in the account and region (following `NextToken`, guarded).
+pub async fn list_topics(client: &Client) -> Result<Vec<String>, AwsError> {
+    let mut found = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let output = client
+            .list_topics()
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(AwsError::from_sdk)?;
+        found.extend(
+            output
+                .topics()
+                .iter()
+                .filter_map(|t| t.topic_arn().map(str::to_owned)),
+        );
+        match output.next_token() {
+            Some(next) if Some(next) != token.as_deref() && !next.is_empty() => {
+                token = Some(next.to_owned());
+            }
+            _ => break,
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+/// Tags an existing topic as Belfry's (when adopting it).
+pub async fn tag_topic(client: &Client, arn: &str, tags: &Tags) -> Result<(), AwsError> {
+    client
+        .tag_resource()
+        .resource_arn(arn)
+        .set_tags(Some(sns_tags(tags)?))
+        .send()
+        .await
+        .map_err(AwsError::from_sdk)?;
+    Ok(())
+}

@@ -341,6 +341,15 @@ impl Reconciler {
                     self.spend(aws, "sns:SetTopicAttributes").await?;
                     sns::set_display_name(&client, &topic.arn, &spec.display_name).await?;
                 }
+                // Adopted: Belfry found it rather than made it. Tag it as managed.
+                if row.observed_generation == 0 && row.create_started_at.is_none() {
+                    self.spend(aws, "sns:TagResource").await?;
+                    let tags = Tags {
+                        team: row.team_id,
+                        resource: row.id,
+                    };
+                    sns::tag_topic(&client, &topic.arn, &tags).await?;
+                }
                 topic.arn
             }
             None => {
@@ -517,6 +526,29 @@ impl app::api::guard::Catalog for Reconciler {
                 .await
                 .map_err(|e| e.message)?;
             Ok(alarms.into_iter().map(live).collect())
+        })
+    }
+
+    fn topics(
+        &self,
+        team_id: Uuid,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<(String, String)>, String>> {
+        Box::pin(async move {
+            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+            let client = aws.sns();
+            self.spend(&aws, "sns:ListTopics")
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut found = Vec::new();
+            for arn in sns::list_topics(&client).await.map_err(|e| e.message)? {
+                self.spend(&aws, "sns:GetTopicAttributes")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if let Some(topic) = sns::topic(&client, &arn).await.map_err(|e| e.message)? {
+                    found.push((topic.arn, topic.display_name));
+                }
+            }
+            Ok(found)
         })
     }
 
