@@ -241,6 +241,19 @@ pub mod ssr {
         }
     }
 
+    /// The AWS ids of the team's resources of a kind (to tell what is not managed yet).
+    pub async fn managed(
+        pool: &sqlx::PgPool,
+        team_id: Uuid,
+        kind: Kind,
+    ) -> Result<HashSet<String>, sqlx::Error> {
+        Ok(db::list(pool, team_id, kind)
+            .await?
+            .into_iter()
+            .filter_map(|r| r.aws_id)
+            .collect())
+    }
+
     /// The team's topics by id: (name, ARN when created).
     pub async fn topic_names(
         pool: &sqlx::PgPool,
@@ -566,12 +579,7 @@ pub async fn importable_alarms() -> Result<Vec<ImportCandidate>, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
         let backend = super::guard::backend()?;
-        let managed: std::collections::HashSet<String> =
-            crate::db::resources::list(&backend.pool, me.team_id, Kind::Alarm)
-                .await?
-                .into_iter()
-                .filter_map(|r| r.aws_id)
-                .collect();
+        let managed = ssr::managed(&backend.pool, me.team_id, Kind::Alarm).await?;
         let alarms = backend
             .catalog
             .alarms(me.team_id)
@@ -772,12 +780,7 @@ pub async fn importable_topics() -> Result<Vec<(String, String)>, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
         let backend = super::guard::backend()?;
-        let managed: std::collections::HashSet<String> =
-            crate::db::resources::list(&backend.pool, me.team_id, Kind::Topic)
-                .await?
-                .into_iter()
-                .filter_map(|r| r.aws_id)
-                .collect();
+        let managed = ssr::managed(&backend.pool, me.team_id, Kind::Topic).await?;
         let topics = backend
             .catalog
             .topics(me.team_id)

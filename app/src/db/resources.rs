@@ -155,36 +155,7 @@ pub async fn create(
     name: &str,
     spec: Value,
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let id = sqlx::query_scalar!(
-        r#"INSERT INTO resources (team_id, kind, name, spec, created_by) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (team_id, kind, name) DO NOTHING RETURNING id"#,
-        team_id,
-        kind.as_str(),
-        name,
-        spec,
-        user_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let action = format!("{}.create", kind.as_str());
-    audit(
-        &mut tx,
-        Some(team_id),
-        Some(user_id),
-        &action,
-        Some(id),
-        None,
-        Some(spec),
-    )
-    .await?;
-    enqueue(&mut tx, id, Release::OnApply).await?;
-    event(&mut *tx, team_id, id, "declared", None).await?;
-    tx.commit().await?;
-    Ok(Some(id))
+    insert(pool, team_id, user_id, kind, name, spec, None).await
 }
 
 /// Takes over a resource that exists in AWS already: its spec is what AWS has, so applying it
@@ -197,6 +168,20 @@ pub async fn adopt(
     name: &str,
     spec: Value,
     aws_id: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    insert(pool, team_id, user_id, kind, name, spec, Some(aws_id)).await
+}
+
+/// A new row (with its AWS id when adopted), its audit row, its held job and its first
+/// event, in one transaction.
+async fn insert(
+    pool: &PgPool,
+    team_id: Uuid,
+    user_id: Uuid,
+    kind: Kind,
+    name: &str,
+    spec: Value,
+    aws_id: Option<&str>,
 ) -> Result<Option<Uuid>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
@@ -215,7 +200,8 @@ pub async fn adopt(
     let Some(id) = id else {
         return Ok(None);
     };
-    let action = format!("{}.adopt", kind.as_str());
+    let verb = if aws_id.is_some() { "adopt" } else { "create" };
+    let action = format!("{}.{verb}", kind.as_str());
     audit(
         &mut tx,
         Some(team_id),
@@ -227,14 +213,11 @@ pub async fn adopt(
     )
     .await?;
     enqueue(&mut tx, id, Release::OnApply).await?;
-    event(
-        &mut *tx,
-        team_id,
-        id,
-        "adopted",
-        Some(serde_json::json!({ "aws_id": aws_id })),
-    )
-    .await?;
+    let (what, detail) = match aws_id {
+        Some(aws_id) => ("adopted", Some(serde_json::json!({ "aws_id": aws_id }))),
+        None => ("declared", None),
+    };
+    event(&mut *tx, team_id, id, what, detail).await?;
     tx.commit().await?;
     Ok(Some(id))
 }

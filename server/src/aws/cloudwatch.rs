@@ -121,18 +121,7 @@ pub async fn put(client: &Client, config: &AlarmConfig, tags: &Tags) -> Result<(
         .alarm_description(&config.description)
         .namespace(&config.namespace)
         .metric_name(&config.metric_name)
-        .set_dimensions(Some(
-            config
-                .dimensions
-                .iter()
-                .map(|d| {
-                    AwsDimension::builder()
-                        .name(&d.name)
-                        .value(&d.value)
-                        .build()
-                })
-                .collect(),
-        ))
+        .set_dimensions(Some(aws_dimensions(&config.dimensions)))
         .period(config.period_seconds as i32)
         .evaluation_periods(config.evaluation_periods as i32)
         .datapoints_to_alarm(config.datapoints_to_alarm as i32)
@@ -165,6 +154,18 @@ pub async fn tag(client: &Client, arn: &str, tags: &Tags) -> Result<(), AwsError
         .await
         .map_err(AwsError::from_sdk)?;
     Ok(())
+}
+
+fn aws_dimensions(dimensions: &[Dimension]) -> Vec<AwsDimension> {
+    dimensions
+        .iter()
+        .map(|d| {
+            AwsDimension::builder()
+                .name(&d.name)
+                .value(&d.value)
+                .build()
+        })
+        .collect()
 }
 
 fn aws_tags(tags: &Tags) -> Vec<Tag> {
@@ -267,18 +268,7 @@ pub async fn metric_data(
     let metric = Metric::builder()
         .namespace(&config.namespace)
         .metric_name(&config.metric_name)
-        .set_dimensions(Some(
-            config
-                .dimensions
-                .iter()
-                .map(|d| {
-                    AwsDimension::builder()
-                        .name(&d.name)
-                        .value(&d.value)
-                        .build()
-                })
-                .collect(),
-        ))
+        .set_dimensions(Some(aws_dimensions(&config.dimensions)))
         .build();
     let query = MetricDataQuery::builder()
         .id("m")
