@@ -36,11 +36,13 @@ CREATE TABLE resources (
 );
 CREATE INDEX resources_team_kind ON resources (team_id, kind, name);
 
--- At most one job per resource: a change while a worker holds the job bumps `seq`, and the
--- worker then leaves the job in place for another pass.
+-- At most one job per resource: a change while a worker holds the job gives it a new `seq`,
+-- and the worker then leaves the job in place for another pass. The sequence is global, so a
+-- job made after a finished one never repeats its number.
+CREATE SEQUENCE jobs_seq;
 CREATE TABLE jobs (
     resource_id uuid PRIMARY KEY REFERENCES resources (id) ON DELETE CASCADE,
-    seq bigint NOT NULL DEFAULT 1,
+    seq bigint NOT NULL DEFAULT nextval('jobs_seq'),
     enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     run_after timestamptz NOT NULL DEFAULT now(),
     attempts integer NOT NULL DEFAULT 0,

@@ -974,3 +974,151 @@ async fn a_topic_made_outside_belfry_is_adopted_without_a_change() {
             .any(|t| t[0] == arn.as_str())
     );
 }
+
+#[tokio::test]
+async fn an_alarm_deleted_while_its_create_was_in_flight_is_removed_from_aws() {
+    let lab = Lab::new().await;
+    let topic = lab.name("ops");
+    let alarm = lab.name("short-lived");
+    lab.create_topic(&topic).await;
+    let id = lab.save_alarm(&lab_alarm(&alarm, &topic, "1"), None).await;
+    let mut dying = lab.reconciler().await;
+    dying.lease_seconds = 1;
+    dying.fault = Some(Arc::new(|point, kind| {
+        point == FaultPoint::AfterCreateCall && kind == app::domain::plan::Kind::Alarm
+    }));
+    lab.call("apply_plan", &[]).await;
+    dying.drain(Duration::from_secs(5)).await.unwrap();
+    assert!(
+        lab.alarm_in_aws(&alarm).await.is_some(),
+        "the create call went through"
+    );
+    // The person deletes it before any status was written.
+    lab.call("delete_resource", &[("id", &id)]).await;
+    lab.call("apply_plan", &[]).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    lab.reconciler()
+        .await
+        .drain(Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(
+        lab.alarm_in_aws(&alarm).await.is_none(),
+        "nothing is left behind in AWS"
+    );
+    assert!(lab.resources("alarm").await.is_empty());
+}
+
+#[tokio::test]
+async fn declaring_an_alarm_whose_name_is_taken_in_aws_does_not_take_it_over() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let alarm = lab.name("someone-elses");
+    lab.moto
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name(&alarm)
+        .namespace("AWS/EC2")
+        .metric_name("CPUUtilization")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Average)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(90.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+    let topic = lab.name("ops");
+    lab.create_topic(&topic).await;
+    lab.save_alarm(&lab_alarm(&alarm, &topic, "100000"), None)
+        .await;
+    // It keeps failing (and retrying later): give it a moment, not the usual minute.
+    lab.call("apply_plan", &[]).await;
+    reconciler.drain(Duration::from_secs(2)).await.unwrap();
+    let alarms = lab.resources("alarm").await;
+    assert_eq!(alarms[0]["status"], "error");
+    assert!(
+        alarms[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("exists in AWS and is not this one"),
+        "{alarms:?}"
+    );
+    let theirs = lab.alarm_in_aws(&alarm).await.unwrap();
+    assert_eq!(theirs.threshold(), Some(90.0), "left as it was");
+    assert_eq!(lab.proxy.calls("PutMetricAlarm"), 0);
+}
+
+#[tokio::test]
+async fn self_heal_does_not_apply_an_edit_that_waits_in_the_plan() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.name("ops");
+    let alarm = lab.name("held");
+    lab.create_topic(&topic).await;
+    let id = lab
+        .save_alarm(&lab_alarm(&alarm, &topic, "100000"), None)
+        .await;
+    lab.apply(&reconciler).await;
+    lab.call("set_self_heal", &[("on", "true")]).await;
+    // Someone edits it in Belfry (held for the plan), and someone else changes it in AWS.
+    let version = lab.resources("alarm").await[0]["version"].as_i64().unwrap() as i32;
+    lab.save_alarm(&lab_alarm(&alarm, &topic, "300000"), Some((&id, version)))
+        .await;
+    let fields = lab.alarm_in_aws(&alarm).await.unwrap();
+    lab.moto
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name(&alarm)
+        .namespace("AWS/EBS")
+        .metric_name("VolumeWriteBytes")
+        .set_dimensions(Some(fields.dimensions().to_vec()))
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+        .period(300)
+        .evaluation_periods(2)
+        .threshold(5.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let report = reconciler.resync_team(team).await.unwrap();
+    assert_eq!(report.healed, 0, "{report:?}");
+    reconciler.drain(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(
+        lab.alarm_in_aws(&alarm).await.unwrap().threshold(),
+        Some(5.0)
+    );
+    assert_eq!(
+        lab.plan().await["summary"]["change"],
+        1,
+        "the edit still waits"
+    );
+    // Applying the plan is what changes AWS.
+    lab.apply(&reconciler).await;
+    assert_eq!(
+        lab.alarm_in_aws(&alarm).await.unwrap().threshold(),
+        Some(300000.0)
+    );
+
+    // An alarm save naming a topic's id finds no alarm there.
+    let topic_id = lab.resources("topic").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form: Vec<(String, String)> = lab_alarm(&alarm, &topic, "1")
+        .iter()
+        .map(|(k, v)| (format!("form[{k}]"), (*v).to_owned()))
+        .chain([
+            ("id".to_owned(), topic_id),
+            ("version".to_owned(), "1".to_owned()),
+        ])
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = lab.app.call("save_alarm", &form, Some(&lab.admin)).await;
+    assert_eq!(response.status(), 404);
+}

@@ -29,6 +29,9 @@ pub struct ResourceView {
     pub aws_id: Option<String>,
     /// Subscriptions: waiting for the endpoint to confirm, and since when.
     pub pending_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Hours since then, counted on the server (a page must not read the clock while it
+    /// renders: the browser's differs, and hydration keeps the server's text).
+    pub pending_hours: Option<i64>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -134,6 +137,9 @@ pub mod ssr {
             version: row.version,
             planned,
             aws_id: row.aws_id.clone(),
+            pending_hours: pending_since.map(|since: chrono::DateTime<chrono::Utc>| {
+                (chrono::Utc::now() - since).num_hours().max(0)
+            }),
             pending_since,
             updated_at: row.updated_at,
         }
@@ -359,6 +365,7 @@ pub async fn save_alarm(
                     me.team_id,
                     me.user_id,
                     id,
+                    Kind::Alarm,
                     version.unwrap_or(0),
                     &spec.name,
                     json,

@@ -73,7 +73,10 @@ pub async fn enqueue(
         r#"INSERT INTO jobs (resource_id, run_after)
            VALUES ($1, CASE WHEN $2 THEN 'infinity'::timestamptz ELSE now() END)
            ON CONFLICT (resource_id) DO UPDATE
-             SET seq = jobs.seq + 1, enqueued_at = clock_timestamp(), run_after = EXCLUDED.run_after,
+             SET seq = nextval('jobs_seq'), enqueued_at = clock_timestamp(),
+                 -- A job held for the plan stays held: only applying releases a person's change.
+                 run_after = CASE WHEN jobs.run_after = 'infinity'::timestamptz
+                                  THEN jobs.run_after ELSE EXCLUDED.run_after END,
                  attempts = 0, last_error = NULL"#,
         resource_id,
         held
@@ -239,15 +242,17 @@ pub async fn update(
     team_id: Uuid,
     user_id: Uuid,
     id: Uuid,
+    kind: Kind,
     version: i32,
     name: &str,
     spec: Value,
 ) -> Result<Edit, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let current = sqlx::query!(
-        "SELECT kind, spec, version FROM resources WHERE id = $1 AND team_id = $2 AND deleted_at IS NULL FOR UPDATE",
+        "SELECT kind, spec, version FROM resources WHERE id = $1 AND team_id = $2 AND kind = $3 AND deleted_at IS NULL FOR UPDATE",
         id,
-        team_id
+        team_id,
+        kind.as_str()
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -421,56 +426,76 @@ pub async fn claim(
 
 /// The job is done: removed, unless a newer change arrived while it ran (then released, to
 /// run again at once).
-pub async fn finish(pool: &PgPool, job: &Claimed) -> Result<(), sqlx::Error> {
+pub async fn finish(pool: &PgPool, job: &Claimed, worker: &str) -> Result<(), sqlx::Error> {
     let deleted = sqlx::query!(
-        "DELETE FROM jobs WHERE resource_id = $1 AND seq = $2",
+        "DELETE FROM jobs WHERE resource_id = $1 AND seq = $2 AND claimed_by = $3",
         job.resource_id,
-        job.seq
+        job.seq,
+        worker
     )
     .execute(pool)
     .await?;
     if deleted.rows_affected() == 0 {
-        sqlx::query!(
-            "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE resource_id = $1",
-            job.resource_id
-        )
-        .execute(pool)
-        .await?;
+        release(pool, job, worker).await?;
     }
     Ok(())
+}
+
+/// Gives the job back (unclaimed) if this worker still holds it.
+async fn release(pool: &PgPool, job: &Claimed, worker: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE resource_id = $1 AND claimed_by = $2",
+        job.resource_id,
+        worker
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Extends the lease on a claimed job before running it; false when the lease ran out and
+/// another worker took the job (then this one must leave it alone).
+pub async fn renew(
+    pool: &PgPool,
+    job: &Claimed,
+    worker: &str,
+    lease_seconds: i64,
+) -> Result<bool, sqlx::Error> {
+    let renewed = sqlx::query!(
+        r#"UPDATE jobs SET claimed_until = now() + $3::bigint * interval '1 second'
+            WHERE resource_id = $1 AND claimed_by = $2"#,
+        job.resource_id,
+        worker,
+        lease_seconds
+    )
+    .execute(pool)
+    .await?;
+    Ok(renewed.rows_affected() > 0)
 }
 
 /// Runs the job again after `delay_ms`, unless a newer change already re-queued it.
 pub async fn retry(
     pool: &PgPool,
     job: &Claimed,
+    worker: &str,
     delay_ms: i64,
     error: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"UPDATE jobs SET attempts = attempts + 1,
-                  run_after = now() + $3::bigint * interval '1 millisecond',
-                  claimed_by = NULL, claimed_until = NULL, last_error = $4
-            WHERE resource_id = $1 AND seq = $2"#,
+                  run_after = now() + $4::bigint * interval '1 millisecond',
+                  claimed_by = NULL, claimed_until = NULL, last_error = $5
+            WHERE resource_id = $1 AND seq = $2 AND claimed_by = $3"#,
         job.resource_id,
         job.seq,
+        worker,
         delay_ms,
         error
     )
     .execute(pool)
     .await?;
-    finish_if_requeued(pool, job).await
-}
-
-async fn finish_if_requeued(pool: &PgPool, job: &Claimed) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE resource_id = $1 AND seq <> $2",
-        job.resource_id,
-        job.seq
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
+    // A newer change arrived meanwhile: leave it to run as queued.
+    release(pool, job, worker).await
 }
 
 /// The marker written (and committed) before an AWS create call.
@@ -493,12 +518,19 @@ pub async fn record_in_sync(
     observed: &Value,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
+        // The AWS id is kept even when a deletion was asked for meanwhile: the delete job
+        // needs it to remove what was just made. Only the status waits for deleted_at.
         r#"UPDATE resources
-              SET status = CASE WHEN generation = $2 THEN 'in_sync' ELSE status END,
-                  observed_generation = greatest(observed_generation, $2),
-                  aws_id = $3, observed = $4, observed_at = now(), drift = NULL,
-                  last_error = NULL, create_started_at = NULL
-            WHERE id = $1 AND deleted_at IS NULL"#,
+              SET status = CASE WHEN deleted_at IS NULL AND generation = $2 THEN 'in_sync'
+                                ELSE status END,
+                  observed_generation = CASE WHEN deleted_at IS NULL
+                                             THEN greatest(observed_generation, $2)
+                                             ELSE observed_generation END,
+                  aws_id = $3, observed = $4, observed_at = now(),
+                  drift = CASE WHEN deleted_at IS NULL THEN NULL ELSE drift END,
+                  last_error = CASE WHEN deleted_at IS NULL THEN NULL ELSE last_error END,
+                  create_started_at = NULL
+            WHERE id = $1"#,
         id,
         generation,
         aws_id,
@@ -510,15 +542,18 @@ pub async fn record_in_sync(
 }
 
 /// The apply failed (or waits on something): the status says so, with the reason.
+/// Only for the generation that failed: a newer edit keeps its own status.
 pub async fn record_error(
     pool: &PgPool,
     id: Uuid,
+    generation: i64,
     status: &str,
     error: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE resources SET status = $2, last_error = $3 WHERE id = $1 AND deleted_at IS NULL",
+        "UPDATE resources SET status = $3, last_error = $4 WHERE id = $1 AND generation = $2 AND deleted_at IS NULL",
         id,
+        generation,
         status,
         error
     )
@@ -529,9 +564,12 @@ pub async fn record_error(
 
 /// What a resync found. Writes only when something changed, so that a resync of resources
 /// in sync writes nothing.
+/// Only when the resource is still at the generation the resync compared against, and that
+/// generation is applied: a resync never judges a newer spec by an older one.
 pub async fn record_drift(
     pool: &PgPool,
     id: Uuid,
+    generation: i64,
     drift: Option<&Value>,
     observed: Option<&Value>,
 ) -> Result<bool, sqlx::Error> {
@@ -543,11 +581,13 @@ pub async fn record_drift(
     let updated = sqlx::query!(
         r#"UPDATE resources SET status = $2, drift = $3, observed = coalesce($4, observed), observed_at = now()
             WHERE id = $1 AND deleted_at IS NULL AND status IN ('in_sync', 'drifted')
+              AND generation = $5 AND observed_generation = generation
               AND (status <> $2 OR drift IS DISTINCT FROM $3)"#,
         id,
         status,
         drift,
-        observed
+        observed,
+        generation
     )
     .execute(pool)
     .await?;
@@ -571,11 +611,25 @@ pub async fn self_heal(pool: &PgPool, team_id: Uuid) -> Result<bool, sqlx::Error
     )
 }
 
-/// Re-queues a drifted resource (self-heal), outside a person's change.
-pub async fn requeue(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+/// Re-queues a drifted resource (self-heal), outside a person's change: only while it is
+/// still drifted at the generation the resync saw (a held change stays held, see enqueue).
+pub async fn requeue(pool: &PgPool, id: Uuid, generation: i64) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    let still = sqlx::query_scalar!(
+        r#"SELECT id FROM resources
+            WHERE id = $1 AND generation = $2 AND status = 'drifted' AND deleted_at IS NULL
+            FOR UPDATE"#,
+        id,
+        generation
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if still.is_none() {
+        return Ok(false);
+    }
     enqueue(&mut tx, id, Release::Now).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Teams with anything to resync.

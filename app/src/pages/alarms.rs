@@ -207,6 +207,12 @@ pub fn AlarmFormPage() -> impl IntoView {
         Some(Err(error)) => Some(error),
     };
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    // After a save the form is read again, with the version the next save must name.
+    Effect::new(move |_| {
+        if save.version().get() > 0 && id().is_some() {
+            existing.refetch();
+        }
+    });
     // A metric picked from CloudWatch comes back as query parameters over the template.
     let picked = move |mut form: AlarmForm| {
         let query = query.read();
@@ -467,7 +473,6 @@ pub fn SubscriptionsPage() -> impl IntoView {
             lists.refetch();
         }
     });
-    let now = chrono::Utc::now();
     view! {
         <section class="resources">
             <h1>{t!(i18n, nav_subscriptions)}</h1>
@@ -525,10 +530,8 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                             <tbody>{list.into_iter().map(|s| {
                                                 let id = s.id.to_string();
                                                 let resend_id = id.clone();
-                                                let pending = s.pending_since.map(|since| {
-                                                    let hours = (now - since).num_hours().max(0);
-                                                    let expired = hours >= CONFIRMATION_TTL_HOURS;
-                                                    (hours, expired)
+                                                let pending = s.pending_hours.map(|hours| {
+                                                    (hours, hours >= CONFIRMATION_TTL_HOURS)
                                                 });
                                                 view! {
                                                     <tr>
@@ -605,12 +608,17 @@ pub fn PlanPage() -> impl IntoView {
     );
     // After apply: read the plan and the statuses again every second until nothing is
     // pending, so the page shows each resource's progress.
+    let poller = StoredValue::new(None::<leptos::prelude::IntervalHandle>);
     Effect::new(move |_| {
         if apply.version().get() == 0 {
             return;
         }
         current.refetch();
         resources.refetch();
+        // One poller at a time, however often Apply is pressed.
+        if let Some(previous) = poller.get_value() {
+            previous.clear();
+        }
         let handle = leptos::prelude::set_interval_with_handle(
             move || {
                 resources.refetch();
@@ -619,6 +627,7 @@ pub fn PlanPage() -> impl IntoView {
             std::time::Duration::from_secs(1),
         )
         .ok();
+        poller.set_value(handle);
         if let Some(handle) = handle {
             // Stop after two minutes at the latest; the list stays readable.
             leptos::prelude::set_timeout(

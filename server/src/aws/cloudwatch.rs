@@ -144,6 +144,26 @@ pub async fn put(client: &Client, config: &AlarmConfig, tags: &Tags) -> Result<(
     Ok(())
 }
 
+/// The alarm's tags, as (key, value).
+pub async fn tags(client: &Client, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
+    let output = client
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(AwsError::from_sdk)?;
+    Ok(output
+        .tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect())
+}
+
 /// Tags an existing alarm as Belfry's (when adopting it).
 pub async fn tag(client: &Client, arn: &str, tags: &Tags) -> Result<(), AwsError> {
     client

@@ -70,6 +70,8 @@ impl Tags {
 #[derive(Clone)]
 pub struct Aws {
     config: SdkConfig,
+    /// Whose credentials: the role a team's connection assumes, None for the server's own.
+    identity: Option<String>,
 }
 
 impl Aws {
@@ -79,7 +81,10 @@ impl Aws {
             .timeout_config(timeouts())
             .load()
             .await;
-        Aws { config }
+        Aws {
+            config,
+            identity: None,
+        }
     }
 
     /// A fixed endpoint and region with the standard credentials chain: for tests and tools
@@ -91,7 +96,10 @@ impl Aws {
             .timeout_config(timeouts())
             .load()
             .await;
-        Aws { config }
+        Aws {
+            config,
+            identity: None,
+        }
     }
 
     /// The configuration for one team's connection: its region and, for an emulator, its
@@ -124,7 +132,13 @@ impl Aws {
         }
         Aws {
             config: builder.build(),
+            identity: role.map(|(arn, _)| arn.to_owned()),
         }
+    }
+
+    /// The role whose credentials this configuration uses, when not the server's own.
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
     }
 
     pub fn region(&self) -> Option<String> {

@@ -112,7 +112,8 @@ pub async fn delete_topic(client: &Client, arn: &str) -> Result<(), AwsError> {
 }
 
 /// Subscribes the endpoint. The answer is the subscription's ARN, or None while the endpoint
-/// must confirm (email, https). Subscribing the same endpoint again is idempotent: SNS
+/// must confirm (email, https). Not `ReturnSubscriptionArn`: with it AWS answers an ARN even
+/// for a pending subscription, and the pending state would be lost. Subscribing the same endpoint again is idempotent: SNS
 /// answers with the same subscription (and, if it is pending, sends the confirmation again).
 pub async fn subscribe(
     client: &Client,
@@ -125,7 +126,6 @@ pub async fn subscribe(
         .topic_arn(topic_arn)
         .protocol(protocol.as_str())
         .endpoint(endpoint)
-        .return_subscription_arn(true)
         .send()
         .await
         .map_err(AwsError::from_sdk)?;

@@ -118,7 +118,13 @@ impl Reconciler {
                 (deleting, if deleting { -rank } else { rank })
             })
         });
-        for (job, row) in rows {
+        for (job, _) in rows {
+            // The lease is renewed before each job, and the row read again: a job whose lease
+            // ran out while earlier ones ran may be another worker's now.
+            if !db::renew(&self.pool, &job, &self.worker_id, self.lease_seconds).await? {
+                continue;
+            }
+            let row = db::get_for_worker(&self.pool, job.resource_id).await?;
             self.run_job(job, row).await?;
         }
         Ok(count)
@@ -146,14 +152,15 @@ impl Reconciler {
 
     async fn run_job(&self, job: Claimed, row: Option<ResourceRow>) -> Result<(), sqlx::Error> {
         let Some(row) = row else {
-            return db::finish(&self.pool, &job).await;
+            return db::finish(&self.pool, &job, &self.worker_id).await;
         };
         let result = self.apply(&row).await;
         match result {
-            Ok(Outcome::Done) => db::finish(&self.pool, &job).await,
+            Ok(Outcome::Done) => db::finish(&self.pool, &job, &self.worker_id).await,
             Ok(Outcome::Waiting(reason)) => {
-                db::record_error(&self.pool, row.id, "pending", &reason).await?;
-                db::retry(&self.pool, &job, self.backoff_ms(job.attempts), &reason).await
+                db::record_error(&self.pool, row.id, row.generation, "pending", &reason).await?;
+                let delay = self.backoff_ms(job.attempts);
+                db::retry(&self.pool, &job, &self.worker_id, delay, &reason).await
             }
             Err(ApplyError::Crashed(point)) => {
                 tracing::warn!(resource = %row.id, ?point, "test fault: the worker stops here");
@@ -163,7 +170,7 @@ impl Reconciler {
             Err(error) => {
                 let message = error.to_string();
                 tracing::info!(resource = %row.id, kind = %row.kind, error = %message, "apply failed; will retry");
-                db::record_error(&self.pool, row.id, "error", &message).await?;
+                db::record_error(&self.pool, row.id, row.generation, "error", &message).await?;
                 db::event(
                     &self.pool,
                     row.team_id,
@@ -172,7 +179,8 @@ impl Reconciler {
                     Some(json!({ "error": message })),
                 )
                 .await?;
-                db::retry(&self.pool, &job, self.backoff_ms(job.attempts), &message).await
+                let delay = self.backoff_ms(job.attempts);
+                db::retry(&self.pool, &job, &self.worker_id, delay, &message).await
             }
         }
     }
@@ -216,8 +224,9 @@ impl Reconciler {
     /// Takes a token of the shared budget for this API call.
     async fn spend(&self, aws: &Aws, api: &str) -> Result<(), sqlx::Error> {
         let key = format!(
-            "{}|{}|{}",
+            "{}|{}|{}|{}",
             aws.endpoint_url().unwrap_or("aws"),
+            aws.identity().unwrap_or("server"),
             aws.region().unwrap_or_default(),
             api
         );
@@ -244,11 +253,17 @@ impl Reconciler {
     async fn apply_alarm(&self, aws: &Aws, row: &ResourceRow) -> Result<Outcome, ApplyError> {
         let client = aws.cloudwatch();
         if row.deleted_at.is_some() {
+            // Without an AWS id, a create that started (the marker) may still have made it:
+            // the name it was made under is the spec's.
+            let name = row.aws_id.clone().or_else(|| {
+                row.create_started_at?;
+                parse_spec::<AlarmSpec>(row).ok().map(|spec| spec.name)
+            });
             if row.deletion == "delete"
-                && let Some(name) = &row.aws_id
+                && let Some(name) = name
             {
                 self.spend(aws, "cloudwatch:DeleteAlarms").await?;
-                cloudwatch::delete(&client, std::slice::from_ref(name)).await?;
+                cloudwatch::delete(&client, std::slice::from_ref(&name)).await?;
             }
             return self.forget(row).await;
         }
@@ -280,6 +295,24 @@ impl Reconciler {
                 db::event(&self.pool, row.team_id, row.id, "created", None).await?;
             }
             Some(observed) => {
+                // Declared, never applied, yet an alarm of that name exists: unless it carries
+                // this resource's tag (a create that died before its status write), it is
+                // someone else's, and putting ours would take it over.
+                if row.aws_id.is_none()
+                    && let Some(arn) = &observed.arn
+                {
+                    self.spend(aws, "cloudwatch:ListTagsForResource").await?;
+                    let ours = cloudwatch::tags(&client, arn)
+                        .await?
+                        .iter()
+                        .any(|(k, v)| k == "belfry-resource" && *v == row.id.to_string());
+                    if !ours {
+                        return Err(ApplyError::Invalid(format!(
+                            "An alarm named {} exists in AWS and is not this one: adopt it from Import, or choose another name.",
+                            desired.name
+                        )));
+                    }
+                }
                 let changes = diff(&desired, &observed.config);
                 if !changes.is_empty() {
                     self.spend(aws, "cloudwatch:PutMetricAlarm").await?;
@@ -316,8 +349,18 @@ impl Reconciler {
     async fn apply_topic(&self, aws: &Aws, row: &ResourceRow) -> Result<Outcome, ApplyError> {
         let client = aws.sns();
         if row.deleted_at.is_some() {
+            let mut arn = row.aws_id.clone();
+            if arn.is_none() && row.create_started_at.is_some() && row.deletion == "delete" {
+                // A create that started may have made it: find it by name.
+                let name = parse_spec::<TopicSpec>(row)?.name;
+                self.spend(aws, "sns:ListTopics").await?;
+                arn = sns::list_topics(&client)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.rsplit(':').next() == Some(name.as_str()));
+            }
             if row.deletion == "delete"
-                && let Some(arn) = &row.aws_id
+                && let Some(arn) = &arn
             {
                 self.spend(aws, "sns:DeleteTopic").await?;
                 sns::delete_topic(&client, arn).await?;

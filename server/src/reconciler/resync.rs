@@ -139,9 +139,14 @@ impl Reconciler {
             let drift_json = drift
                 .as_ref()
                 .map(|changes| serde_json::to_value(changes).unwrap_or_default());
-            let written =
-                db::record_drift(&self.pool, row.id, drift_json.as_ref(), observed.as_ref())
-                    .await?;
+            let written = db::record_drift(
+                &self.pool,
+                row.id,
+                row.generation,
+                drift_json.as_ref(),
+                observed.as_ref(),
+            )
+            .await?;
             if written {
                 report.written += 1;
                 if let Some(changes) = &drift_json {
@@ -157,8 +162,7 @@ impl Reconciler {
             }
             if drift.is_some() {
                 report.drifted += 1;
-                if self_heal {
-                    db::requeue(&self.pool, row.id).await?;
+                if self_heal && db::requeue(&self.pool, row.id, row.generation).await? {
                     report.healed += 1;
                 }
             }
@@ -208,12 +212,10 @@ impl Reconciler {
                             to: c.from,
                         })
                         .collect();
-                    let state = json!({ "state": alarm.state, "reason": alarm.state_reason });
-                    let observed_json = (!drift.is_empty()).then(|| {
-                        let mut value = serde_json::to_value(&alarm.config).unwrap_or_default();
-                        value["live"] = state;
-                        value
-                    });
+                    // What AWS has, also when in sync again (drift cleared): the plan compares
+                    // the spec with it. Written only along with a change of status or drift.
+                    let observed_json =
+                        Some(serde_json::to_value(&alarm.config).unwrap_or_default());
                     found.push((*row, (!drift.is_empty()).then_some(drift), observed_json));
                 }
             }
