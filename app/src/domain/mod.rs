@@ -4,6 +4,7 @@ pub mod alarm;
 pub mod aws;
 pub mod identity;
 pub mod plan;
+pub mod rule;
 pub mod topic;
 
 pub use identity::{Email, IdentityError, Password, Role, TeamName};
