@@ -1122,3 +1122,133 @@ async fn self_heal_does_not_apply_an_edit_that_waits_in_the_plan() {
     let response = lab.app.call("save_alarm", &form, Some(&lab.admin)).await;
     assert_eq!(response.status(), 404);
 }
+
+// EventBridge rules (issue 7) ride on the same reconciler; their first tests live here.
+
+async fn rule_in_aws(lab: &Lab, name: &str) -> Option<(String, String, Vec<String>)> {
+    let client = lab.moto.eventbridge();
+    let rule = client.describe_rule().name(name).send().await.ok()?;
+    let targets = client
+        .list_targets_by_rule()
+        .rule(name)
+        .send()
+        .await
+        .unwrap()
+        .targets()
+        .iter()
+        .map(|t| t.id().to_owned())
+        .collect();
+    Some((
+        rule.schedule_expression().unwrap_or_default().to_owned(),
+        rule.state()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        targets,
+    ))
+}
+
+#[tokio::test]
+async fn a_schedule_rule_is_created_changed_disabled_and_deleted_with_its_targets() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.create_topic(&lab.name("ticks")).await;
+    let name = lab.name("morning-count");
+    let lambda = "arn:aws:lambda:ap-northeast-2:123456789012:function:count";
+    let id = lab
+        .call(
+            "save_rule",
+            &[
+                ("name", &name),
+                ("schedule", "cron(0 10 * * ? *)"),
+                ("lambda_arn", lambda),
+                ("topic", &topic),
+            ],
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        rule_in_aws(&lab, &name).await.is_none(),
+        "nothing before apply"
+    );
+    lab.apply(&reconciler).await;
+    let (schedule, state, mut targets) = rule_in_aws(&lab, &name).await.expect("the rule");
+    targets.sort();
+    assert_eq!(schedule, "cron(0 10 * * ? *)");
+    assert_eq!(state, "ENABLED");
+    assert_eq!(targets, ["lambda", "topic"]);
+
+    // A target added outside Belfry is removed at the next apply; a new schedule and a
+    // disabled state are sent together (PutRule replaces the whole rule).
+    lab.moto
+        .eventbridge()
+        .put_targets()
+        .rule(&name)
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("intruder")
+                .arn("arn:aws:sqs:ap-northeast-2:123456789012:elsewhere")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let version = lab.resources("rule").await[0]["version"].as_i64().unwrap();
+    lab.call(
+        "save_rule",
+        &[
+            ("name", &name),
+            ("schedule", "rate(5 minutes)"),
+            ("enabled", "false"),
+            ("lambda_arn", lambda),
+            ("id", &id),
+            ("version", &version.to_string()),
+        ],
+    )
+    .await;
+    lab.apply(&reconciler).await;
+    let (schedule, state, targets) = rule_in_aws(&lab, &name).await.unwrap();
+    assert_eq!(schedule, "rate(5 minutes)");
+    assert_eq!(state, "DISABLED");
+    assert_eq!(
+        targets,
+        ["lambda"],
+        "the topic target and the intruder are gone"
+    );
+    assert_eq!(status_of(&lab.resources("rule").await, &name), "in_sync");
+
+    lab.call("delete_resource", &[("id", &id)]).await;
+    lab.apply(&reconciler).await;
+    assert!(rule_in_aws(&lab, &name).await.is_none());
+    assert!(lab.resources("rule").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_expression_that_never_fires_is_refused_before_any_aws_call() {
+    let lab = Lab::new().await;
+    for (schedule, says) in [
+        ("cron(garbage)", ""),
+        ("cron(0 0 30 2 ? *)", "never runs"),
+        ("at(2027-01-01T09:00:00)", "Scheduler"),
+    ] {
+        let response = lab
+            .app
+            .call(
+                "save_rule",
+                &[("name", "bad"), ("schedule", schedule)],
+                Some(&lab.admin),
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{schedule}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["Invalid"]["field"], "schedule");
+        assert!(
+            body["Invalid"]["message"].as_str().unwrap().contains(says),
+            "{body}"
+        );
+    }
+    assert!(lab.resources("rule").await.is_empty());
+    assert!(lab.proxy.all_calls().is_empty(), "no AWS call at all");
+}

@@ -137,6 +137,11 @@ async fn every_endpoint_answers_each_role_as_it_should() {
         ),
         ("save_alarm", alarm_form("mine"), [401, 403, 200, 409, 200]),
         (
+            "save_rule",
+            vec![("name", "tick"), ("schedule", "rate(1 hour)")],
+            [401, 403, 200, 409, 200],
+        ),
+        (
             "create_subscription",
             vec![
                 ("topic", topic.as_str()),

@@ -102,6 +102,8 @@ pub enum Problem {
     Alarm(#[from] AlarmError),
     #[error(transparent)]
     Topic(#[from] TopicError),
+    #[error(transparent)]
+    Rule(#[from] crate::domain::rule::RuleError),
     #[error("The team has one of these named so already: choose another name.")]
     NameTaken,
     #[error("This is not in AWS yet: apply the plan first.")]

@@ -62,6 +62,8 @@ pub fn problem_text(i18n: I18nContext<Locale>, problem: &Problem) -> String {
         Problem::NotApplied => t_string!(i18n, err_not_applied).to_string(),
         Problem::Alarm(error) => alarm_text(i18n, error),
         Problem::Topic(error) => topic_text(i18n, error),
+        // The rules' page is not built yet: its messages are not in the locale files yet.
+        Problem::Rule(error) => error.to_string(),
     }
 }
 

@@ -11,6 +11,8 @@ pub enum Kind {
     Topic,
     Subscription,
     Alarm,
+    /// EventBridge rules target topics, so they come after them.
+    Rule,
 }
 
 impl Kind {
@@ -19,11 +21,12 @@ impl Kind {
             Kind::Topic => "topic",
             Kind::Subscription => "subscription",
             Kind::Alarm => "alarm",
+            Kind::Rule => "rule",
         }
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        [Kind::Topic, Kind::Subscription, Kind::Alarm]
+        [Kind::Topic, Kind::Subscription, Kind::Alarm, Kind::Rule]
             .into_iter()
             .find(|k| k.as_str() == input)
     }

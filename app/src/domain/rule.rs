@@ -165,6 +165,116 @@ impl RuleSpec {
     }
 }
 
+/// A target in AWS's terms: every reference an ARN.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TargetConfig {
+    pub id: String,
+    pub arn: String,
+    pub max_attempts: u32,
+    pub max_age_seconds: u32,
+    pub dead_letter: Option<String>,
+}
+
+/// A rule in AWS's terms, targets sorted by id (AWS keeps no order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleConfig {
+    pub name: String,
+    pub description: String,
+    pub schedule: String,
+    pub enabled: bool,
+    pub targets: Vec<TargetConfig>,
+}
+
+impl RuleSpec {
+    /// The rule in AWS's terms; None while a topic it targets has no ARN yet.
+    pub fn resolve(&self, topic_arn: impl Fn(Uuid) -> Option<String>) -> Option<RuleConfig> {
+        let mut targets = self
+            .targets
+            .iter()
+            .map(|t| {
+                let arn = match &t.target {
+                    TargetRef::Lambda(arn) | TargetRef::Sqs(arn) => arn.clone(),
+                    TargetRef::Topic(id) => topic_arn(*id)?,
+                };
+                Some(TargetConfig {
+                    id: t.id.clone(),
+                    arn,
+                    max_attempts: t.retry.max_attempts,
+                    max_age_seconds: t.retry.max_age_seconds,
+                    dead_letter: t.dead_letter.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        targets.sort();
+        Some(RuleConfig {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            schedule: self.schedule.clone(),
+            enabled: self.enabled,
+            targets,
+        })
+    }
+}
+
+/// How `observed` differs from `desired`: the rule's own fields (PutRule sends them all
+/// together), then each target added, removed or changed, including targets added outside
+/// Belfry.
+pub fn diff_rule(desired: &RuleConfig, observed: &RuleConfig) -> Vec<super::alarm::FieldChange> {
+    use super::alarm::FieldChange;
+    let mut changes = Vec::new();
+    let mut field = |name: String, from: String, to: String| {
+        if from != to {
+            changes.push(FieldChange {
+                field: name,
+                from,
+                to,
+            });
+        }
+    };
+    field(
+        "description".into(),
+        observed.description.clone(),
+        desired.description.clone(),
+    );
+    field(
+        "schedule".into(),
+        observed.schedule.clone(),
+        desired.schedule.clone(),
+    );
+    let state = |on: bool| if on { "ENABLED" } else { "DISABLED" }.to_owned();
+    field(
+        "state".into(),
+        state(observed.enabled),
+        state(desired.enabled),
+    );
+    let show = |t: &TargetConfig| {
+        format!(
+            "{} (retry {}×, {}s{})",
+            t.arn,
+            t.max_attempts,
+            t.max_age_seconds,
+            t.dead_letter
+                .as_deref()
+                .map(|d| format!(", dead letters to {d}"))
+                .unwrap_or_default()
+        )
+    };
+    for want in &desired.targets {
+        let have = observed.targets.iter().find(|t| t.id == want.id);
+        field(
+            format!("target {}", want.id),
+            have.map(show).unwrap_or_else(|| "(none)".into()),
+            show(want),
+        );
+    }
+    for have in &observed.targets {
+        if !desired.targets.iter().any(|t| t.id == have.id) {
+            field(format!("target {}", have.id), show(have), "(none)".into());
+        }
+    }
+    changes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +326,32 @@ mod tests {
         assert_eq!(
             rule("cron(0 0 1 1 ? 2020)").validate(now()),
             Err(RuleError::NeverRuns)
+        );
+    }
+
+    #[test]
+    fn a_target_added_outside_belfry_is_a_difference() {
+        let desired = rule("rate(1 hour)").resolve(|_| None).unwrap();
+        let mut observed = desired.clone();
+        assert!(diff_rule(&desired, &observed).is_empty());
+        observed.targets.push(TargetConfig {
+            id: "intruder".into(),
+            arn: "arn:aws:sqs:ap-northeast-2:123456789012:q".into(),
+            max_attempts: 185,
+            max_age_seconds: 86400,
+            dead_letter: None,
+        });
+        observed.enabled = false;
+        let changes: Vec<String> = diff_rule(&desired, &observed)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                "state: DISABLED → ENABLED",
+                "target intruder: arn:aws:sqs:ap-northeast-2:123456789012:q (retry 185×, 86400s) → (none)"
+            ]
         );
     }
 

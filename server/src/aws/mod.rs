@@ -6,6 +6,7 @@ use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkEr
 use std::time::Duration;
 
 pub mod cloudwatch;
+pub mod eventbridge;
 pub mod sns;
 
 /// An AWS call that failed: AWS's error code when it gave one, and a message without secrets.

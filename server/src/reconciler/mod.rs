@@ -8,10 +8,11 @@
 pub mod budget;
 pub mod resync;
 
-use crate::aws::{Aws, AwsError, Tags, cloudwatch, sns};
+use crate::aws::{Aws, AwsError, Tags, cloudwatch, eventbridge, sns};
 use app::db::resources::{self as db, Claimed, ResourceRow};
 use app::domain::alarm::{AlarmSpec, diff};
 use app::domain::plan::Kind;
+use app::domain::rule::RuleSpec;
 use app::domain::topic::{SubscriptionSpec, TopicSpec};
 use budget::Budget;
 use serde_json::json;
@@ -239,6 +240,7 @@ impl Reconciler {
             Some(Kind::Alarm) => self.apply_alarm(&aws, row).await,
             Some(Kind::Topic) => self.apply_topic(&aws, row).await,
             Some(Kind::Subscription) => self.apply_subscription(&aws, row).await,
+            Some(Kind::Rule) => self.apply_rule(&aws, row).await,
             None => Err(ApplyError::Invalid(format!("unknown kind {}", row.kind))),
         }
     }
@@ -497,6 +499,85 @@ impl Reconciler {
             "requested_at": requested_at,
         });
         db::record_in_sync(&self.pool, row.id, row.generation, &aws_id, &observed).await?;
+        Ok(Outcome::Done)
+    }
+
+    async fn apply_rule(&self, aws: &Aws, row: &ResourceRow) -> Result<Outcome, ApplyError> {
+        let client = aws.eventbridge();
+        let spec: RuleSpec = parse_spec(row)?;
+        if row.deleted_at.is_some() {
+            if row.deletion == "delete" {
+                // Targets first: AWS refuses to delete a rule that has any.
+                self.spend(aws, "events:DescribeRule").await?;
+                if let Some(found) = eventbridge::describe(&client, &spec.name).await? {
+                    let ids: Vec<String> = found.targets.iter().map(|t| t.id.clone()).collect();
+                    self.spend(aws, "events:RemoveTargets").await?;
+                    eventbridge::remove_targets(&client, &spec.name, &ids).await?;
+                    self.spend(aws, "events:DeleteRule").await?;
+                    eventbridge::delete_rule(&client, &spec.name).await?;
+                }
+            }
+            return self.forget(row).await;
+        }
+        // Checked again here, against the clock of the apply: still a schedule that runs.
+        let spec = spec
+            .validate(chrono::Utc::now())
+            .map_err(|e| ApplyError::Invalid(e.to_string()))?;
+        let arns = self.topic_arns(row.team_id).await?;
+        let Some(desired) = spec.resolve(|id| arns.get(&id).cloned()) else {
+            return Ok(Outcome::Waiting(
+                "Waiting for a topic it targets to be created.".to_owned(),
+            ));
+        };
+        self.spend(aws, "events:DescribeRule").await?;
+        let observed = eventbridge::describe(&client, &desired.name).await?;
+        let tags = Tags {
+            team: row.team_id,
+            resource: row.id,
+        };
+        let rule_differs = observed.as_ref().is_none_or(|o| {
+            o.description != desired.description
+                || o.schedule != desired.schedule
+                || o.enabled != desired.enabled
+        });
+        if rule_differs {
+            if observed.is_none() {
+                db::mark_create_started(&self.pool, row.id).await?;
+            }
+            self.spend(aws, "events:PutRule").await?;
+            eventbridge::put_rule(&client, &desired, &tags).await?;
+            self.crash(FaultPoint::AfterCreateCall, Kind::Rule)?;
+        }
+        let have = observed.map(|o| o.targets).unwrap_or_default();
+        // Targets that should not be there (also ones added outside Belfry) go first.
+        let extra: Vec<String> = have
+            .iter()
+            .filter(|t| !desired.targets.iter().any(|d| d.id == t.id))
+            .map(|t| t.id.clone())
+            .collect();
+        self.spend(aws, "events:RemoveTargets").await?;
+        eventbridge::remove_targets(&client, &desired.name, &extra).await?;
+        let changed: Vec<_> = desired
+            .targets
+            .iter()
+            .filter(|d| !have.contains(d))
+            .cloned()
+            .collect();
+        self.spend(aws, "events:PutTargets").await?;
+        eventbridge::put_targets(&client, &desired.name, &changed).await?;
+        // A rename: the old rule goes once the new one exists.
+        if let Some(old) = row.aws_id.as_ref().filter(|old| **old != desired.name) {
+            if let Some(found) = eventbridge::describe(&client, old).await? {
+                let ids: Vec<String> = found.targets.iter().map(|t| t.id.clone()).collect();
+                eventbridge::remove_targets(&client, old, &ids).await?;
+            }
+            eventbridge::delete_rule(&client, old).await?;
+        }
+        if rule_differs || !extra.is_empty() || !changed.is_empty() {
+            db::event(&self.pool, row.team_id, row.id, "applied", None).await?;
+        }
+        let observed = serde_json::to_value(&desired).unwrap_or_default();
+        db::record_in_sync(&self.pool, row.id, row.generation, &desired.name, &observed).await?;
         Ok(Outcome::Done)
     }
 
