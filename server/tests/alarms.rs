@@ -1195,6 +1195,20 @@ async fn a_schedule_rule_is_created_changed_disabled_and_deleted_with_its_target
         .send()
         .await
         .unwrap();
+    // The resync flags it before anyone applies anything.
+    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    reconciler.resync_team(team).await.unwrap();
+    let rules = lab.resources("rule").await;
+    assert_eq!(rules[0]["status"], "drifted");
+    assert_eq!(
+        rules[0]["drift"][0]["field"], "target intruder",
+        "{rules:?}"
+    );
+    assert_eq!(rules[0]["drift"][0]["from"], "(none)");
     let version = lab.resources("rule").await[0]["version"].as_i64().unwrap();
     lab.call(
         "save_rule",
@@ -1251,4 +1265,44 @@ async fn an_expression_that_never_fires_is_refused_before_any_aws_call() {
     }
     assert!(lab.resources("rule").await.is_empty());
     assert!(lab.proxy.all_calls().is_empty(), "no AWS call at all");
+}
+
+#[tokio::test]
+async fn put_targets_failed_entries_are_an_error_and_the_retry_converges() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let name = lab.name("partial");
+    lab.call(
+        "save_rule",
+        &[
+            ("name", &name),
+            ("schedule", "rate(1 hour)"),
+            (
+                "lambda_arn",
+                "arn:aws:lambda:ap-northeast-2:123456789012:function:count",
+            ),
+        ],
+    )
+    .await;
+    lab.proxy
+        .state
+        .fail_put_targets
+        .store(true, Ordering::Relaxed);
+    lab.call("apply_plan", &[]).await;
+    reconciler.drain(Duration::from_secs(1)).await.unwrap();
+    let rule = &lab.resources("rule").await[0];
+    assert_eq!(rule["status"], "error");
+    let error = rule["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("PutTargets refused: lambda: ConcurrentModificationException"),
+        "{error}"
+    );
+    // AWS recovers: the retry puts the target and the rule is in sync.
+    lab.proxy
+        .state
+        .fail_put_targets
+        .store(false, Ordering::Relaxed);
+    reconciler.drain(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(status_of(&lab.resources("rule").await, &name), "in_sync");
+    assert_eq!(rule_in_aws(&lab, &name).await.unwrap().2, ["lambda"]);
 }

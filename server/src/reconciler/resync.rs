@@ -1,10 +1,11 @@
 //! The periodic resync: read AWS in batches, compare with what each resource should be, and
 //! mark drift. A resync that finds everything in sync writes nothing.
 use super::{ApplyError, Reconciler};
-use crate::aws::{Aws, cloudwatch, sns};
+use crate::aws::{Aws, cloudwatch, eventbridge, sns};
 use app::db::resources::{self as db, ResourceRow};
 use app::domain::alarm::{AlarmSpec, FieldChange, diff};
 use app::domain::plan::Kind;
+use app::domain::rule::{RuleSpec, diff_rule};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -93,6 +94,39 @@ impl Reconciler {
                 }
             };
             found.push((topic, drift, None));
+        }
+
+        // Rules: each one and its targets (DescribeRule and ListTargetsByRule), so a target
+        // added outside Belfry shows as drift.
+        let topic_arns: HashMap<Uuid, String> = db::topic_arns(&self.pool, team)
+            .await?
+            .into_iter()
+            .collect();
+        for rule in rows.iter().filter(|r| r.kind() == Some(Kind::Rule)) {
+            let Some(desired) = serde_json::from_value::<RuleSpec>(rule.spec.clone())
+                .ok()
+                .and_then(|spec| spec.resolve(|id| topic_arns.get(&id).cloned()))
+            else {
+                continue;
+            };
+            self.spend(&aws, "events:DescribeRule").await?;
+            let name = rule.aws_id.clone().unwrap_or_default();
+            let finding = match eventbridge::describe(&aws.eventbridge(), &name).await? {
+                None => (rule, Some(vec![gone(&rule.name)]), None),
+                Some(observed) => {
+                    let drift: Vec<FieldChange> = diff_rule(&desired, &observed)
+                        .into_iter()
+                        .map(|c| FieldChange {
+                            field: c.field,
+                            from: c.to,
+                            to: c.from,
+                        })
+                        .collect();
+                    let observed = serde_json::to_value(&observed).ok();
+                    (rule, (!drift.is_empty()).then_some(drift), observed)
+                }
+            };
+            found.push(finding);
         }
 
         // Subscriptions waiting for confirmation: has the endpoint's owner confirmed since?

@@ -23,6 +23,9 @@ pub struct ProxyState {
     counter: AtomicUsize,
     throttled: AtomicUsize,
     pub fake_pending: AtomicBool,
+    /// Answers PutTargets with every target in `FailedEntries` (a partial failure is not an
+    /// error in EventBridge's API), without forwarding the call.
+    pub fail_put_targets: AtomicBool,
     confirmed: Mutex<HashSet<String>>,
     subscribe_calls: Mutex<Vec<String>>,
 }
@@ -42,6 +45,7 @@ impl Proxy {
             counter: AtomicUsize::new(0),
             throttled: AtomicUsize::new(0),
             fake_pending: AtomicBool::new(false),
+            fail_put_targets: AtomicBool::new(false),
             confirmed: Mutex::default(),
             subscribe_calls: Mutex::default(),
         });
@@ -156,6 +160,29 @@ async fn forward(
     if every > 0 && state.counter.fetch_add(1, Ordering::Relaxed) % every == 0 {
         state.throttled.fetch_add(1, Ordering::Relaxed);
         return throttling();
+    }
+    if action == "PutTargets" && state.fail_put_targets.load(Ordering::Relaxed) {
+        let entries: Vec<String> = text
+            .split("\"Id\":")
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split('"').next())
+            .map(|id| {
+                format!(
+                    r#"{{"TargetId":"{id}","ErrorCode":"ConcurrentModificationException","ErrorMessage":"injected by the test proxy"}}"#
+                )
+            })
+            .collect();
+        let body = format!(
+            r#"{{"FailedEntryCount":{},"FailedEntries":[{}]}}"#,
+            entries.len(),
+            entries.join(",")
+        );
+        return (
+            StatusCode::OK,
+            [("content-type", "application/x-amz-json-1.1")],
+            body,
+        )
+            .into_response();
     }
     *state
         .calls
