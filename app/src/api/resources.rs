@@ -272,6 +272,49 @@ pub mod ssr {
         }
     }
 
+    /// Declares a new resource (no id), or changes the one at `version`, answering as every
+    /// form expects: 409 for a name taken or an edit from a stale copy, 404 for an id that is
+    /// not the team's resource of this kind.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn declare_or_edit(
+        pool: &sqlx::PgPool,
+        me: &crate::api::Me,
+        kind: Kind,
+        id: Option<Uuid>,
+        version: Option<i32>,
+        name: &str,
+        spec: serde_json::Value,
+    ) -> Result<Uuid, AppError> {
+        use crate::api::Problem;
+        use crate::db::resources::Edit;
+        let Some(id) = id else {
+            return db::create(pool, me.team_id, me.user_id, kind, name, spec)
+                .await?
+                .ok_or(AppError::Conflict(Problem::NameTaken));
+        };
+        let edit = db::update(
+            pool,
+            me.team_id,
+            me.user_id,
+            id,
+            kind,
+            version.unwrap_or(0),
+            name,
+            spec,
+        )
+        .await;
+        match edit {
+            Ok(Edit::Done) => Ok(id),
+            Ok(Edit::NotFound) => Err(AppError::NotFound),
+            Ok(Edit::Stale { .. }) => Err(AppError::Conflict(Problem::Stale)),
+            // The new name is another resource's.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(AppError::Conflict(Problem::NameTaken))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The AWS ids of the team's resources of a kind (to tell what is not managed yet).
     pub async fn managed(
         pool: &sqlx::PgPool,
@@ -370,7 +413,6 @@ pub async fn save_alarm(
     id: Option<Uuid>,
     version: Option<i32>,
 ) -> Result<Uuid, AppError> {
-    use crate::db::resources::{self as db, Edit};
     async {
         let me = super::guard::require(Role::Editor).await?;
         let pool = super::guard::backend()?.pool;
@@ -380,35 +422,7 @@ pub async fn save_alarm(
             .collect();
         let spec = form.parse(&topics).map_err(form_errors)?;
         let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
-        let id = match id {
-            None => db::create(&pool, me.team_id, me.user_id, Kind::Alarm, &spec.name, json)
-                .await?
-                .ok_or(AppError::Conflict(Problem::NameTaken))?,
-            Some(id) => {
-                match db::update(
-                    &pool,
-                    me.team_id,
-                    me.user_id,
-                    id,
-                    Kind::Alarm,
-                    version.unwrap_or(0),
-                    &spec.name,
-                    json,
-                )
-                .await
-                {
-                    Ok(Edit::Done) => id,
-                    Ok(Edit::NotFound) => return Err(AppError::NotFound),
-                    Ok(Edit::Stale { .. }) => return Err(AppError::Conflict(Problem::Stale)),
-                    // The new name is another alarm's.
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                        return Err(AppError::Conflict(Problem::NameTaken));
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        };
-        Ok(id)
+        ssr::declare_or_edit(&pool, &me, Kind::Alarm, id, version, &spec.name, json).await
     }
     .await
     .map_err(super::guard::respond)
@@ -876,7 +890,6 @@ pub async fn save_rule(
     id: Option<Uuid>,
     version: Option<i32>,
 ) -> Result<Uuid, AppError> {
-    use crate::db::resources::{self as db, Edit};
     use crate::domain::rule::{RetryPolicy, RuleSpec, TargetRef, TargetSpec};
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -917,31 +930,7 @@ pub async fn save_rule(
         .validate(chrono::Utc::now())
         .map_err(|e| AppError::invalid("schedule", e))?;
         let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
-        match id {
-            None => db::create(&pool, me.team_id, me.user_id, Kind::Rule, &spec.name, json)
-                .await?
-                .ok_or(AppError::Conflict(Problem::NameTaken)),
-            Some(id) => match db::update(
-                &pool,
-                me.team_id,
-                me.user_id,
-                id,
-                Kind::Rule,
-                version.unwrap_or(0),
-                &spec.name,
-                json,
-            )
-            .await
-            {
-                Ok(Edit::Done) => Ok(id),
-                Ok(Edit::NotFound) => Err(AppError::NotFound),
-                Ok(Edit::Stale { .. }) => Err(AppError::Conflict(Problem::Stale)),
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    Err(AppError::Conflict(Problem::NameTaken))
-                }
-                Err(e) => Err(e.into()),
-            },
-        }
+        ssr::declare_or_edit(&pool, &me, Kind::Rule, id, version, &spec.name, json).await
     }
     .await
     .map_err(super::guard::respond)
