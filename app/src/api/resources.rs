@@ -315,6 +315,22 @@ pub mod ssr {
         }
     }
 
+    /// Adopts what AWS has under `aws_id` with this spec (what AWS has): 409 when the team has
+    /// one of that kind and name already.
+    pub async fn adopt(
+        pool: &sqlx::PgPool,
+        me: &crate::api::Me,
+        kind: Kind,
+        name: &str,
+        spec: &impl serde::Serialize,
+        aws_id: &str,
+    ) -> Result<Uuid, AppError> {
+        let json = serde_json::to_value(spec).map_err(|_| AppError::Internal)?;
+        db::adopt(pool, me.team_id, me.user_id, kind, name, json, aws_id)
+            .await?
+            .ok_or(AppError::Conflict(crate::api::Problem::NameTaken))
+    }
+
     /// The AWS ids of the team's resources of a kind (to tell what is not managed yet).
     pub async fn managed(
         pool: &sqlx::PgPool,
@@ -687,18 +703,7 @@ pub async fn adopt_alarm(name: String) -> Result<Uuid, AppError> {
             }
         }
         let spec = spec.validate().map_err(|e| AppError::invalid("name", e))?;
-        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
-        crate::db::resources::adopt(
-            &backend.pool,
-            me.team_id,
-            me.user_id,
-            Kind::Alarm,
-            &spec.name,
-            json,
-            &name,
-        )
-        .await?
-        .ok_or(AppError::Conflict(Problem::NameTaken))
+        ssr::adopt(&backend.pool, &me, Kind::Alarm, &spec.name, &spec, &name).await
     }
     .await
     .map_err(super::guard::respond)
@@ -859,18 +864,7 @@ pub async fn adopt_topic(arn: String) -> Result<Uuid, AppError> {
         let spec = crate::domain::topic::TopicSpec { name, display_name }
             .validate()
             .map_err(|e| AppError::invalid("arn", e))?;
-        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
-        crate::db::resources::adopt(
-            &backend.pool,
-            me.team_id,
-            me.user_id,
-            Kind::Topic,
-            &spec.name,
-            json,
-            &arn,
-        )
-        .await?
-        .ok_or(AppError::Conflict(Problem::NameTaken))
+        ssr::adopt(&backend.pool, &me, Kind::Topic, &spec.name, &spec, &arn).await
     }
     .await
     .map_err(super::guard::respond)

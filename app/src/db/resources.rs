@@ -639,16 +639,6 @@ pub async fn teams_with_resources(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Erro
         .await
 }
 
-/// Jobs not yet done for the team (for `belfry apply` to wait on, and the UI's progress).
-pub async fn pending_jobs(pool: &PgPool, team_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM jobs j JOIN resources r ON r.id = j.resource_id WHERE r.team_id = $1"#,
-        team_id
-    )
-    .fetch_one(pool)
-    .await
-}
-
 /// Marks a pending subscription for its confirmation to be sent again, and runs it now.
 pub async fn request_resend(
     pool: &PgPool,

@@ -82,6 +82,26 @@ impl RoleArn {
     }
 }
 
+/// Whether `arn` names a resource of `service` (`arn:aws…:service:region:account:resource`)
+/// whose resource part starts with `resource_prefix` (`function:` for Lambda).
+pub fn is_arn_of(arn: &str, service: &str, resource_prefix: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [arn_word, partition, svc, region, account, resource] = parts[..] else {
+        return false;
+    };
+    arn_word == "arn"
+        && partition.starts_with("aws")
+        && svc == service
+        && !region.is_empty()
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && resource.len() > resource_prefix.len()
+        && resource.starts_with(resource_prefix)
+        && !resource
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// An endpoint override for an emulator: http(s), a host, nothing else checked.
 pub fn parse_endpoint(input: &str) -> Result<String, ConnectionError> {
     let url = input.trim();

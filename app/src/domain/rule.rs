@@ -3,6 +3,7 @@
 //!
 //! Every schedule goes through the cron engine before anything reaches AWS: moto accepts
 //! `cron(garbage)`, and AWS itself accepts some expressions that never fire.
+use super::aws::is_arn_of;
 use crate::cron::Schedule;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -97,18 +98,6 @@ fn id_ok(id: &str, max: usize) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
-fn arn_of(arn: &str, service: &str, resource_prefix: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts[..], [ "arn", partition, svc, region, account, resource ]
-        if partition.starts_with("aws")
-            && svc == service
-            && !region.is_empty()
-            && account.len() == 12
-            && account.chars().all(|c| c.is_ascii_digit())
-            && resource.len() > resource_prefix.len()
-            && resource.starts_with(resource_prefix))
-}
-
 impl RuleSpec {
     /// The spec with its schedule in canonical form, or the first problem. `now` decides
     /// whether the schedule still runs (the core reads no clock).
@@ -141,14 +130,16 @@ impl RuleSpec {
                 return Err(RuleError::TargetId { index });
             }
             let (ok, expected) = match &target.target {
-                TargetRef::Lambda(arn) => (arn_of(arn, "lambda", "function:"), "Lambda function"),
-                TargetRef::Sqs(arn) => (arn_of(arn, "sqs", ""), "SQS queue"),
+                TargetRef::Lambda(arn) => {
+                    (is_arn_of(arn, "lambda", "function:"), "Lambda function")
+                }
+                TargetRef::Sqs(arn) => (is_arn_of(arn, "sqs", ""), "SQS queue"),
                 TargetRef::Topic(_) => (true, "topic"),
             };
             let dead_letter_ok = target
                 .dead_letter
                 .as_deref()
-                .is_none_or(|arn| arn_of(arn, "sqs", ""));
+                .is_none_or(|arn| is_arn_of(arn, "sqs", ""));
             if !ok || !dead_letter_ok {
                 let expected = if ok { "SQS queue" } else { expected };
                 return Err(RuleError::TargetArn {

@@ -1,4 +1,5 @@
 //! SNS topics and their subscriptions as a team declares them.
+use super::aws::is_arn_of;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -106,32 +107,16 @@ impl SubscriptionSpec {
                 crate::domain::Email::parse(&self.endpoint).map_err(|_| TopicError::Email)?;
             }
             Protocol::Https => check_https_endpoint(&self.endpoint)?,
-            Protocol::Sqs => check_arn(&self.endpoint, "sqs", "").ok_or(TopicError::SqsArn)?,
-            Protocol::Lambda => {
-                check_arn(&self.endpoint, "lambda", "function:").ok_or(TopicError::LambdaArn)?
+            Protocol::Sqs if !is_arn_of(&self.endpoint, "sqs", "") => {
+                return Err(TopicError::SqsArn);
             }
+            Protocol::Lambda if !is_arn_of(&self.endpoint, "lambda", "function:") => {
+                return Err(TopicError::LambdaArn);
+            }
+            Protocol::Sqs | Protocol::Lambda => {}
         }
         Ok(self)
     }
-}
-
-fn check_arn(arn: &str, service: &str, resource_prefix: &str) -> Option<()> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [arn_word, partition, svc, region, account, resource] = parts[..] else {
-        return None;
-    };
-    let ok = arn_word == "arn"
-        && partition.starts_with("aws")
-        && svc == service
-        && !region.is_empty()
-        && account.len() == 12
-        && account.chars().all(|c| c.is_ascii_digit())
-        && resource.len() > resource_prefix.len()
-        && resource.starts_with(resource_prefix)
-        && !resource
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control());
-    ok.then_some(())
 }
 
 /// An https endpoint SNS will POST to. Belfry refuses addresses that would make it (or SNS,

@@ -1,5 +1,6 @@
 //! Alarms, topics and subscriptions, and the plan that applies them. Pages read Postgres only;
 //! the alarms' live state comes from AWS after the page has rendered, in the browser.
+use super::{SignInFirst, encode};
 use crate::api::AppError;
 use crate::api::resources::{
     AdoptAlarm, AdoptTopic, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource,
@@ -18,13 +19,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Shown instead of a page's content when nobody is signed in.
-#[component]
-fn SignInFirst() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p><A href="/login">{t!(i18n, sign_in_first)}</A></p> }
-}
 
 /// A resource's status as a badge, with its last error under it.
 #[component]
@@ -350,19 +344,6 @@ pub fn AlarmFormPage() -> impl IntoView {
             {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
-}
-
-/// Percent-encodes a query parameter's value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn template_label(template: Template) -> &'static str {

@@ -7,6 +7,31 @@ pub mod not_found;
 pub mod placeholder;
 pub mod team;
 
+use crate::i18n::{t, use_i18n};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Shown instead of a page's content when nobody is signed in.
+#[component]
+pub fn SignInFirst() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p><A href="/login">{t!(i18n, sign_in_first)}</A></p> }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for query parameters.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 /// The sections of the product that are not built yet, as the navigation names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {

@@ -1,5 +1,6 @@
 //! The team's settings (members, invitations, a new team), an invitation link, and the
 //! activity (audit) log.
+use super::SignInFirst;
 use crate::api::AppError;
 use crate::api::auth::{ChangePassword, whoami};
 use crate::api::resources::{SetSelfHeal, self_heal};
@@ -15,13 +16,6 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// Shown instead of a page's content when nobody is signed in.
-#[component]
-fn SignInFirst() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p><A href="/login">{t!(i18n, sign_in_first)}</A></p> }
-}
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

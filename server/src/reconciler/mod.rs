@@ -625,10 +625,9 @@ impl app::api::guard::Catalog for Reconciler {
         team_id: Uuid,
     ) -> app::api::guard::BoxFuture<'_, Result<Vec<app::api::guard::LiveAlarm>, String>> {
         Box::pin(async move {
-            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
-            self.spend(&aws, "cloudwatch:DescribeAlarms")
-                .await
-                .map_err(|e| e.to_string())?;
+            let aws = self
+                .catalog_aws(team_id, "cloudwatch:DescribeAlarms")
+                .await?;
             let alarms = cloudwatch::list_all(&aws.cloudwatch())
                 .await
                 .map_err(|e| e.message)?;
@@ -642,10 +641,9 @@ impl app::api::guard::Catalog for Reconciler {
         names: Vec<String>,
     ) -> app::api::guard::BoxFuture<'_, Result<Vec<app::api::guard::LiveAlarm>, String>> {
         Box::pin(async move {
-            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
-            self.spend(&aws, "cloudwatch:DescribeAlarms")
-                .await
-                .map_err(|e| e.to_string())?;
+            let aws = self
+                .catalog_aws(team_id, "cloudwatch:DescribeAlarms")
+                .await?;
             let alarms = cloudwatch::describe(&aws.cloudwatch(), &names)
                 .await
                 .map_err(|e| e.message)?;
@@ -658,11 +656,8 @@ impl app::api::guard::Catalog for Reconciler {
         team_id: Uuid,
     ) -> app::api::guard::BoxFuture<'_, Result<Vec<(String, String)>, String>> {
         Box::pin(async move {
-            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+            let aws = self.catalog_aws(team_id, "sns:ListTopics").await?;
             let client = aws.sns();
-            self.spend(&aws, "sns:ListTopics")
-                .await
-                .map_err(|e| e.to_string())?;
             let mut found = Vec::new();
             for arn in sns::list_topics(&client).await.map_err(|e| e.message)? {
                 self.spend(&aws, "sns:GetTopicAttributes")
@@ -700,10 +695,9 @@ impl app::api::guard::Catalog for Reconciler {
         name: String,
     ) -> app::api::guard::BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
-            let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
-            self.spend(&aws, "cloudwatch:SetAlarmState")
-                .await
-                .map_err(|e| e.to_string())?;
+            let aws = self
+                .catalog_aws(team_id, "cloudwatch:SetAlarmState")
+                .await?;
             cloudwatch::set_state(
                 &aws.cloudwatch(),
                 &name,
@@ -717,15 +711,20 @@ impl app::api::guard::Catalog for Reconciler {
 }
 
 impl Reconciler {
+    /// The team's AWS configuration with a token of the budget taken for `api`: the start
+    /// of every read the pages ask for.
+    async fn catalog_aws(&self, team_id: Uuid, api: &str) -> Result<Aws, String> {
+        let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
+        self.spend(&aws, api).await.map_err(|e| e.to_string())?;
+        Ok(aws)
+    }
+
     async fn metrics_for(
         &self,
         team_id: Uuid,
         namespace: Option<String>,
     ) -> Result<Vec<app::api::resources::MetricChoice>, String> {
-        let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
-        self.spend(&aws, "cloudwatch:ListMetrics")
-            .await
-            .map_err(|e| e.to_string())?;
+        let aws = self.catalog_aws(team_id, "cloudwatch:ListMetrics").await?;
         let found = cloudwatch::list_metrics(&aws.cloudwatch(), namespace.as_deref(), 200)
             .await
             .map_err(|e| e.message)?;
@@ -747,10 +746,9 @@ impl Reconciler {
         config: app::domain::alarm::AlarmConfig,
         hours: i64,
     ) -> Result<Vec<(chrono::DateTime<chrono::Utc>, f64)>, String> {
-        let aws = self.aws_for(team_id).await.map_err(|e| e.to_string())?;
-        self.spend(&aws, "cloudwatch:GetMetricData")
-            .await
-            .map_err(|e| e.to_string())?;
+        let aws = self
+            .catalog_aws(team_id, "cloudwatch:GetMetricData")
+            .await?;
         cloudwatch::metric_data(&aws.cloudwatch(), &config, hours)
             .await
             .map_err(|e| e.message)

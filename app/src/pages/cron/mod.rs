@@ -6,6 +6,7 @@
 mod builder;
 mod runs;
 
+use super::encode;
 use crate::cron::{self, Conversion, CronError, Dialect, Lang, Schedule};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
@@ -304,20 +305,6 @@ pub fn share_path(expr: &str, tz: Tz, count: usize) -> String {
         path.push_str(&format!("&count={count}"));
     }
     path
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(feature = "hydrate")]
