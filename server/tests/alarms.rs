@@ -94,6 +94,20 @@ impl Lab {
             .to_owned()
     }
 
+    /// The version of the (only) resource of this kind, for an edit.
+    async fn version(&self, kind: &str) -> i32 {
+        self.resources(kind).await[0]["version"].as_i64().unwrap() as i32
+    }
+
+    /// The admin's current team, as the reconciler's resync takes it.
+    async fn team_id(&self) -> uuid::Uuid {
+        self.app.whoami(Some(&self.admin)).await["team_id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
     async fn plan(&self) -> Value {
         self.call("plan", &[]).await
     }
@@ -227,7 +241,7 @@ async fn an_alarm_is_planned_created_changed_and_deleted_in_aws() {
     assert!(lab.plan().await["steps"].as_array().unwrap().is_empty());
 
     // A change: the plan says it in a person's words, then AWS follows.
-    let version = lab.resources("alarm").await[0]["version"].as_i64().unwrap() as i32;
+    let version = lab.version("alarm").await;
     lab.save_alarm(&lab_alarm(&alarm, &topic, "200000"), Some((&id, version)))
         .await;
     let plan = lab.plan().await;
@@ -344,11 +358,7 @@ async fn drift_made_outside_belfry_is_found_and_healed_when_the_team_opts_in() {
         .unwrap();
 
     lab.proxy.reset_counts();
-    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let team = lab.team_id().await;
     let report = reconciler.resync_team(team).await.unwrap();
     assert_eq!(report.drifted, 1);
     let alarms = lab.resources("alarm").await;
@@ -598,11 +608,7 @@ async fn an_email_subscription_stays_pending_until_confirmed_through_the_fake_sn
 
     // The owner clicks the link; the next resync sees the subscription confirmed.
     lab.proxy.confirm(&endpoint);
-    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let team = lab.team_id().await;
     reconciler.resync_team(team).await.unwrap();
     let subscription = &lab.resources("subscription").await[0];
     assert!(subscription["pending_since"].is_null(), "{subscription}");
@@ -903,7 +909,7 @@ async fn renaming_an_alarm_makes_the_new_one_before_removing_the_old() {
         .save_alarm(&lab_alarm(&old, &topic, "100000"), None)
         .await;
     lab.apply(&reconciler).await;
-    let version = lab.resources("alarm").await[0]["version"].as_i64().unwrap() as i32;
+    let version = lab.version("alarm").await;
     lab.save_alarm(&lab_alarm(&new, &topic, "100000"), Some((&id, version)))
         .await;
     assert_eq!(lab.resources("alarm").await[0]["name"], new.as_str());
@@ -1062,7 +1068,7 @@ async fn self_heal_does_not_apply_an_edit_that_waits_in_the_plan() {
     lab.apply(&reconciler).await;
     lab.call("set_self_heal", &[("on", "true")]).await;
     // Someone edits it in Belfry (held for the plan), and someone else changes it in AWS.
-    let version = lab.resources("alarm").await[0]["version"].as_i64().unwrap() as i32;
+    let version = lab.version("alarm").await;
     lab.save_alarm(&lab_alarm(&alarm, &topic, "300000"), Some((&id, version)))
         .await;
     let fields = lab.alarm_in_aws(&alarm).await.unwrap();
@@ -1081,11 +1087,7 @@ async fn self_heal_does_not_apply_an_edit_that_waits_in_the_plan() {
         .send()
         .await
         .unwrap();
-    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let team = lab.team_id().await;
     let report = reconciler.resync_team(team).await.unwrap();
     assert_eq!(report.healed, 0, "{report:?}");
     reconciler.drain(Duration::from_secs(10)).await.unwrap();
@@ -1196,11 +1198,7 @@ async fn a_schedule_rule_is_created_changed_disabled_and_deleted_with_its_target
         .await
         .unwrap();
     // The resync flags it before anyone applies anything.
-    let team = lab.app.whoami(Some(&lab.admin)).await["team_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let team = lab.team_id().await;
     reconciler.resync_team(team).await.unwrap();
     let rules = lab.resources("rule").await;
     assert_eq!(rules[0]["status"], "drifted");
@@ -1209,7 +1207,7 @@ async fn a_schedule_rule_is_created_changed_disabled_and_deleted_with_its_target
         "{rules:?}"
     );
     assert_eq!(rules[0]["drift"][0]["from"], "(none)");
-    let version = lab.resources("rule").await[0]["version"].as_i64().unwrap();
+    let version = lab.version("rule").await;
     lab.call(
         "save_rule",
         &[
@@ -1305,4 +1303,64 @@ async fn put_targets_failed_entries_are_an_error_and_the_retry_converges() {
     reconciler.drain(Duration::from_secs(30)).await.unwrap();
     assert_eq!(status_of(&lab.resources("rule").await, &name), "in_sync");
     assert_eq!(rule_in_aws(&lab, &name).await.unwrap().2, ["lambda"]);
+}
+
+#[tokio::test]
+async fn a_confirmed_subscription_is_unsubscribed_and_a_topic_deleted_in_aws() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let topic = lab.name("retired");
+    let topic_id = lab.create_topic(&topic).await;
+    // moto confirms at once (the fake pending flow is off here).
+    let subscription = lab
+        .call(
+            "create_subscription",
+            &[
+                ("topic", &topic_id),
+                ("protocol", "email"),
+                ("endpoint", &format!("done-{}@example.com", lab.tag)),
+            ],
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    lab.apply(&reconciler).await;
+    let topic_arn = lab.resources("topic").await[0]["aws_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sns = lab.moto.sns();
+    let listed = |arn: String| {
+        let sns = sns.clone();
+        async move {
+            sns.list_subscriptions_by_topic()
+                .topic_arn(arn)
+                .send()
+                .await
+                .unwrap()
+                .subscriptions()
+                .len()
+        }
+    };
+    assert_eq!(listed(topic_arn.clone()).await, 1);
+
+    lab.call("delete_resource", &[("id", &subscription)]).await;
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("Unsubscribe"), 1);
+    assert_eq!(listed(topic_arn.clone()).await, 0);
+
+    lab.call("delete_resource", &[("id", &topic_id)]).await;
+    lab.apply(&reconciler).await;
+    let topics: Vec<String> = sns
+        .list_topics()
+        .send()
+        .await
+        .unwrap()
+        .topics()
+        .iter()
+        .filter_map(|t| t.topic_arn().map(str::to_owned))
+        .collect();
+    assert!(!topics.contains(&topic_arn), "{topics:?}");
+    assert!(lab.resources("topic").await.is_empty());
 }
