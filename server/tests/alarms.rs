@@ -94,6 +94,43 @@ impl Lab {
             .to_owned()
     }
 
+    /// Posts the rule form: its own fields, then one list of fields per target row.
+    async fn post_rule(
+        &self,
+        fields: &[(&str, &str)],
+        targets: &[&[(&str, &str)]],
+        id: Option<(&str, i32)>,
+    ) -> reqwest::Response {
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (format!("form[{k}]"), (*v).to_owned()))
+            .collect();
+        for (index, target) in targets.iter().enumerate() {
+            for (k, v) in target.iter() {
+                form.push((format!("form[targets][{index}][{k}]"), (*v).to_owned()));
+            }
+        }
+        if let Some((id, version)) = id {
+            form.push(("id".into(), id.into()));
+            form.push(("version".into(), version.to_string()));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.app.call("save_rule", &form, Some(&self.admin)).await
+    }
+
+    async fn save_rule(
+        &self,
+        fields: &[(&str, &str)],
+        targets: &[&[(&str, &str)]],
+        id: Option<(&str, i32)>,
+    ) -> String {
+        let response = self.post_rule(fields, targets, id).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "save_rule: {status} {body}");
+        body.as_str().unwrap().to_owned()
+    }
+
     /// The version of the (only) resource of this kind, for an edit.
     async fn version(&self, kind: &str) -> i32 {
         self.resources(kind).await[0]["version"].as_i64().unwrap() as i32
@@ -1155,21 +1192,17 @@ async fn a_schedule_rule_is_created_changed_disabled_and_deleted_with_its_target
     let reconciler = lab.reconciler().await;
     let topic = lab.create_topic(&lab.name("ticks")).await;
     let name = lab.name("morning-count");
-    let lambda = "arn:aws:lambda:ap-northeast-2:123456789012:function:count";
+    let lambda = &common::lambda_function(&lab.moto, &lab.name("count")).await;
     let id = lab
-        .call(
-            "save_rule",
+        .save_rule(
+            &[("name", &name), ("schedule", "cron(0 10 * * ? *)")],
             &[
-                ("name", &name),
-                ("schedule", "cron(0 10 * * ? *)"),
-                ("lambda_arn", lambda),
-                ("topic", &topic),
+                &[("kind", "lambda"), ("id", "lambda"), ("arn", lambda)],
+                &[("kind", "topic"), ("id", "topic"), ("topic", &topic)],
             ],
+            None,
         )
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     assert!(
         rule_in_aws(&lab, &name).await.is_none(),
         "nothing before apply"
@@ -1208,16 +1241,14 @@ async fn a_schedule_rule_is_created_changed_disabled_and_deleted_with_its_target
     );
     assert_eq!(rules[0]["drift"][0]["from"], "(none)");
     let version = lab.version("rule").await;
-    lab.call(
-        "save_rule",
+    lab.save_rule(
         &[
             ("name", &name),
             ("schedule", "rate(5 minutes)"),
             ("enabled", "false"),
-            ("lambda_arn", lambda),
-            ("id", &id),
-            ("version", &version.to_string()),
         ],
+        &[&[("kind", "lambda"), ("id", "lambda"), ("arn", lambda)]],
+        Some((&id, version)),
     )
     .await;
     lab.apply(&reconciler).await;
@@ -1246,20 +1277,13 @@ async fn an_expression_that_never_fires_is_refused_before_any_aws_call() {
         ("at(2027-01-01T09:00:00)", "Scheduler"),
     ] {
         let response = lab
-            .app
-            .call(
-                "save_rule",
-                &[("name", "bad"), ("schedule", schedule)],
-                Some(&lab.admin),
-            )
+            .post_rule(&[("name", "bad"), ("schedule", schedule)], &[], None)
             .await;
         assert_eq!(response.status(), 422, "{schedule}");
         let body: Value = response.json().await.unwrap();
-        assert_eq!(body["Invalid"]["field"], "schedule");
-        assert!(
-            body["Invalid"]["message"].as_str().unwrap().contains(says),
-            "{body}"
-        );
+        let error = &body["InvalidForm"]["errors"][0];
+        assert_eq!(error["field"], "schedule", "{body}");
+        assert!(error["message"].as_str().unwrap().contains(says), "{body}");
     }
     assert!(lab.resources("rule").await.is_empty());
     assert!(lab.proxy.all_calls().is_empty(), "no AWS call at all");
@@ -1270,16 +1294,11 @@ async fn put_targets_failed_entries_are_an_error_and_the_retry_converges() {
     let lab = Lab::new().await;
     let reconciler = lab.reconciler().await;
     let name = lab.name("partial");
-    lab.call(
-        "save_rule",
-        &[
-            ("name", &name),
-            ("schedule", "rate(1 hour)"),
-            (
-                "lambda_arn",
-                "arn:aws:lambda:ap-northeast-2:123456789012:function:count",
-            ),
-        ],
+    let lambda = common::lambda_function(&lab.moto, &lab.name("count")).await;
+    lab.save_rule(
+        &[("name", &name), ("schedule", "rate(1 hour)")],
+        &[&[("kind", "lambda"), ("id", "lambda"), ("arn", &lambda)]],
+        None,
     )
     .await;
     lab.proxy
@@ -1303,6 +1322,313 @@ async fn put_targets_failed_entries_are_an_error_and_the_retry_converges() {
     reconciler.drain(Duration::from_secs(30)).await.unwrap();
     assert_eq!(status_of(&lab.resources("rule").await, &name), "in_sync");
     assert_eq!(rule_in_aws(&lab, &name).await.unwrap().2, ["lambda"]);
+}
+
+/// The statement ids on the function's resource policy, with each one's source ARN.
+async fn invoke_permissions(lab: &Lab, function: &str) -> Vec<(String, String)> {
+    let Ok(policy) = lab
+        .moto
+        .lambda()
+        .get_policy()
+        .function_name(function)
+        .send()
+        .await
+    else {
+        return Vec::new();
+    };
+    let policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Principal"]["Service"] == "events.amazonaws.com")
+        .map(|s| {
+            (
+                s["Sid"].as_str().unwrap().to_owned(),
+                s["Condition"]["ArnLike"]["AWS:SourceArn"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lambda_target_may_be_invoked_by_its_rule_only_and_not_after_the_rule_is_gone() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let function = lab.name("counter");
+    let arn = common::lambda_function(&lab.moto, &function).await;
+    // The form offers the account's functions.
+    let offered = lab.call("lambda_functions", &[]).await;
+    assert!(
+        offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f[0] == function.as_str() && f[1] == arn.as_str()),
+        "{offered}"
+    );
+    let name = lab.name("morning");
+    let id = lab
+        .save_rule(
+            &[("name", &name), ("schedule", "cron(0 10 * * ? *)")],
+            &[&[("kind", "lambda"), ("arn", &arn)]],
+            None,
+        )
+        .await;
+    assert!(invoke_permissions(&lab, &function).await.is_empty());
+    lab.apply(&reconciler).await;
+    let rule_arn = lab
+        .moto
+        .eventbridge()
+        .describe_rule()
+        .name(&name)
+        .send()
+        .await
+        .unwrap()
+        .arn()
+        .unwrap()
+        .to_owned();
+    let sid = server::aws::lambda::statement_id(&name);
+    assert_eq!(
+        invoke_permissions(&lab, &function).await,
+        [(sid.clone(), rule_arn.clone())]
+    );
+    // The target's id was made from the function's name.
+    assert_eq!(
+        rule_in_aws(&lab, &name).await.unwrap().2,
+        [function.as_str()]
+    );
+
+    // Removed by hand: the next apply of the rule puts it back, once.
+    lab.moto
+        .lambda()
+        .remove_permission()
+        .function_name(&function)
+        .statement_id(&sid)
+        .send()
+        .await
+        .unwrap();
+    let version = lab.version("rule").await;
+    lab.save_rule(
+        &[
+            ("name", &name),
+            ("description", "counts every morning"),
+            ("schedule", "cron(0 10 * * ? *)"),
+        ],
+        &[&[("kind", "lambda"), ("id", &function), ("arn", &arn)]],
+        Some((&id, version)),
+    )
+    .await;
+    lab.apply(&reconciler).await;
+    assert_eq!(
+        invoke_permissions(&lab, &function).await,
+        [(sid.clone(), rule_arn)]
+    );
+    assert_eq!(
+        lab.proxy.calls("AddPermission"),
+        2,
+        "first apply, then the repair"
+    );
+    // Another change of the rule: the permission is checked, not added again.
+    let version = lab.version("rule").await;
+    lab.save_rule(
+        &[
+            ("name", &name),
+            ("description", "counts every morning, still"),
+            ("schedule", "cron(0 10 * * ? *)"),
+        ],
+        &[&[("kind", "lambda"), ("id", &function), ("arn", &arn)]],
+        Some((&id, version)),
+    )
+    .await;
+    let checks = lab.proxy.calls("GetPolicy");
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("GetPolicy"), checks + 1);
+    assert_eq!(lab.proxy.calls("AddPermission"), 2);
+    assert_eq!(invoke_permissions(&lab, &function).await.len(), 1);
+
+    // The same target pointed at another function: the first one loses the permission.
+    let other = lab.name("other");
+    let other_arn = common::lambda_function(&lab.moto, &other).await;
+    let version = lab.version("rule").await;
+    lab.save_rule(
+        &[("name", &name), ("schedule", "cron(0 10 * * ? *)")],
+        &[&[("kind", "lambda"), ("id", &function), ("arn", &other_arn)]],
+        Some((&id, version)),
+    )
+    .await;
+    lab.apply(&reconciler).await;
+    assert!(invoke_permissions(&lab, &function).await.is_empty());
+    assert_eq!(invoke_permissions(&lab, &other).await.len(), 1);
+    let function = other;
+
+    lab.call("delete_resource", &[("id", &id)]).await;
+    lab.apply(&reconciler).await;
+    assert!(rule_in_aws(&lab, &name).await.is_none());
+    assert!(
+        invoke_permissions(&lab, &function).await.is_empty(),
+        "the permission goes with the rule"
+    );
+}
+
+#[tokio::test]
+async fn an_event_pattern_rule_sends_constant_input_to_a_queue_and_drift_in_it_is_found() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let name = lab.name("stopped-instances");
+    let queue = format!(
+        "arn:aws:sqs:ap-northeast-2:123456789012:{}",
+        lab.name("jobs")
+    );
+    let dead = format!(
+        "arn:aws:sqs:ap-northeast-2:123456789012:{}",
+        lab.name("dead")
+    );
+    let pattern = "{\n  \"source\": [\"aws.ec2\"],\n  \"detail\": { \"state\": [\"stopped\"] }\n}";
+    lab.save_rule(
+        &[
+            ("name", &name),
+            ("trigger", "pattern"),
+            ("event_pattern", pattern),
+            // A schedule left in the hidden field is not sent to AWS.
+            ("schedule", "rate(5 minutes)"),
+        ],
+        &[&[
+            ("kind", "sqs"),
+            ("id", "jobs"),
+            ("arn", &queue),
+            ("input", "{ \"count\": 1 }"),
+            ("max_attempts", "3"),
+            ("max_age_seconds", "3600"),
+            ("dead_letter", &dead),
+        ]],
+        None,
+    )
+    .await;
+    lab.apply(&reconciler).await;
+    let client = lab.moto.eventbridge();
+    let rule = client.describe_rule().name(&name).send().await.unwrap();
+    assert_eq!(rule.schedule_expression(), None);
+    let sent: Value = serde_json::from_str(rule.event_pattern().unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        serde_json::json!({"source": ["aws.ec2"], "detail": {"state": ["stopped"]}})
+    );
+    let targets = client
+        .list_targets_by_rule()
+        .rule(&name)
+        .send()
+        .await
+        .unwrap();
+    let target = &targets.targets()[0];
+    assert_eq!(target.arn(), queue);
+    let input: Value = serde_json::from_str(target.input().unwrap()).unwrap();
+    assert_eq!(input, serde_json::json!({"count": 1}));
+    let retry = target.retry_policy().unwrap();
+    assert_eq!(retry.maximum_retry_attempts(), Some(3));
+    assert_eq!(retry.maximum_event_age_in_seconds(), Some(3600));
+    assert_eq!(
+        target.dead_letter_config().unwrap().arn(),
+        Some(dead.as_str())
+    );
+
+    // What AWS hands back reads the same as what was sent: no drift.
+    let team = lab.team_id().await;
+    let report = reconciler.resync_team(team).await.unwrap();
+    assert_eq!(report.drifted, 0);
+    assert_eq!(status_of(&lab.resources("rule").await, &name), "in_sync");
+
+    // Someone changes the input in the console: the resync says so.
+    client
+        .put_targets()
+        .rule(&name)
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("jobs")
+                .arn(&queue)
+                .input(r#"{"count": 2}"#)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    reconciler.resync_team(team).await.unwrap();
+    let rules = lab.resources("rule").await;
+    assert_eq!(rules[0]["status"], "drifted");
+    assert_eq!(rules[0]["drift"][0]["field"], "target jobs", "{rules:?}");
+    assert!(
+        rules[0]["drift"][0]["to"]
+            .as_str()
+            .unwrap()
+            .contains(r#"input {"count":2}"#),
+        "{rules:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_rule_form_names_every_bad_field_and_nothing_reaches_aws() {
+    let lab = Lab::new().await;
+    let response = lab
+        .post_rule(
+            &[
+                ("name", "no spaces please"),
+                ("trigger", "pattern"),
+                ("event_pattern", r#"{"source": "aws.ec2"}"#),
+            ],
+            &[
+                &[
+                    ("kind", "lambda"),
+                    ("arn", "arn:aws:sqs:ap-northeast-2:123456789012:q"),
+                ],
+                // A row removed in the browser: its slot sends an empty kind.
+                &[("kind", "")],
+                &[
+                    ("kind", "sqs"),
+                    ("arn", "arn:aws:sqs:ap-northeast-2:123456789012:q"),
+                    ("input", "{count: 1}"),
+                ],
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let errors: Vec<(String, String)> = body["InvalidForm"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["name", "event_pattern", "target-0", "target-2"],
+        "{body}"
+    );
+    assert!(errors[1].1.contains("source must be a list"), "{body}");
+    assert!(
+        errors[2]
+            .1
+            .contains("Target 1: the ARN does not name a Lambda function"),
+        "{body}"
+    );
+    assert!(
+        errors[3]
+            .1
+            .contains("Target 3: the constant input is not JSON"),
+        "{body}"
+    );
+    assert!(lab.resources("rule").await.is_empty());
+    assert!(lab.proxy.all_calls().is_empty(), "no AWS call at all");
 }
 
 #[tokio::test]

@@ -138,9 +138,20 @@ async fn every_endpoint_answers_each_role_as_it_should() {
         ("save_alarm", alarm_form("mine"), [401, 403, 200, 409, 200]),
         (
             "save_rule",
-            vec![("name", "tick"), ("schedule", "rate(1 hour)")],
+            vec![("form[name]", "tick"), ("form[schedule]", "rate(1 hour)")],
             [401, 403, 200, 409, 200],
         ),
+        (
+            "load_rule_form",
+            vec![("template", "business-hours")],
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            "load_rule_form",
+            vec![("id", alarm.as_str())],
+            [401, 404, 404, 404, 404],
+        ),
+        ("lambda_functions", vec![], [401, 200, 200, 200, 200]),
         (
             "create_subscription",
             vec![

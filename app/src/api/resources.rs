@@ -1,8 +1,6 @@
 //! Alarms, topics and subscriptions: declare, change, delete; the plan and its apply. Every
 //! change writes the spec, an audit row and a held reconcile job in one transaction; applying
 //! the plan releases the team's held jobs to the workers.
-// save_rule takes a form's eight fields; the generated browser stub has them as arguments.
-#![allow(clippy::too_many_arguments)]
 use super::AppError;
 #[cfg(feature = "ssr")]
 use super::{FieldProblem, Problem};
@@ -35,6 +33,23 @@ pub struct ResourceView {
     /// renders: the browser's differs, and hydration keeps the server's text).
     pub pending_hours: Option<i64>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Rules on a schedule: its expression, and its next runs counted on the server.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    #[serde(default)]
+    pub next_runs: Vec<chrono::DateTime<chrono::Utc>>,
+    /// Rules: declared disabled.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// The rule form's data: the form (a template's, or the stored rule's), the version an edit
+/// must name, and the team's topics to pick from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleFormData {
+    pub form: crate::domain::rule::RuleForm,
+    pub version: Option<i32>,
+    pub topics: Vec<(Uuid, String)>,
 }
 
 /// A metric CloudWatch has, as the alarm form's picker offers it.
@@ -103,7 +118,11 @@ pub mod ssr {
                 serde_json::from_value::<crate::domain::rule::RuleSpec>(row.spec.clone())
                     .map(|s| {
                         let state = if s.enabled { "" } else { " (disabled)" };
-                        format!("{}{state} → {} target(s)", s.schedule, s.targets.len())
+                        let trigger = match &s.event_pattern {
+                            Some(pattern) => format!("events {pattern}"),
+                            None => s.schedule.clone(),
+                        };
+                        format!("{trigger}{state} → {} target(s)", s.targets.len())
                     })
                     .unwrap_or_default()
             }
@@ -132,6 +151,9 @@ pub mod ssr {
             .then(|| observed.and_then(|o| o.get("requested_at")).cloned())
             .flatten()
             .and_then(|v| serde_json::from_value(v).ok());
+        let rule = (row.kind() == Some(Kind::Rule))
+            .then(|| serde_json::from_value::<crate::domain::rule::RuleSpec>(row.spec.clone()).ok())
+            .flatten();
         ResourceView {
             id: row.id,
             kind: row.kind().unwrap_or(Kind::Alarm),
@@ -152,6 +174,15 @@ pub mod ssr {
             }),
             pending_since,
             updated_at: row.updated_at,
+            schedule: rule.as_ref().and_then(|r| {
+                (r.event_pattern.is_none() && !r.schedule.is_empty()).then(|| r.schedule.clone())
+            }),
+            disabled: rule.as_ref().is_some_and(|r| !r.enabled),
+            // A disabled rule does not run.
+            next_runs: rule
+                .filter(|r| r.enabled)
+                .map(|r| r.next_runs(chrono::Utc::now(), 3))
+                .unwrap_or_default(),
         }
     }
 
@@ -368,11 +399,11 @@ pub mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-fn form_errors(errors: Vec<(&'static str, crate::domain::alarm::AlarmError)>) -> AppError {
+fn form_errors<F: AsRef<str>, E: Into<Problem>>(errors: Vec<(F, E)>) -> AppError {
     AppError::InvalidForm {
         errors: errors
             .into_iter()
-            .map(|(field, error)| FieldProblem::new(field, error))
+            .map(|(field, error)| FieldProblem::new(field.as_ref(), error))
             .collect(),
     }
 }
@@ -589,7 +620,7 @@ pub async fn overview() -> Result<Option<TeamOverview>, AppError> {
         let planned = crate::db::resources::planned(&pool, me.team_id)
             .await?
             .len();
-        let mut by_kind: Vec<(Kind, StatusCounts)> = [Kind::Alarm, Kind::Topic, Kind::Subscription]
+        let mut by_kind: Vec<(Kind, StatusCounts)> = Kind::ALL
             .into_iter()
             .map(|k| (k, StatusCounts::default()))
             .collect();
@@ -870,61 +901,93 @@ pub async fn adopt_topic(arn: String) -> Result<Uuid, AppError> {
     .map_err(super::guard::respond)
 }
 
-/// Declares an EventBridge rule on a schedule (new, or a change of one at `version`), with a
-/// Lambda function and/or one of the team's topics as targets. The schedule is checked by the
-/// cron engine here, before anything can reach AWS.
+/// The rule form: a stored rule to edit (`id`), or a new one from a template.
+#[server(prefix = "/api/fn", endpoint = "load_rule_form")]
+pub async fn load_rule_form(
+    id: Option<Uuid>,
+    template: Option<String>,
+) -> Result<RuleFormData, AppError> {
+    use crate::domain::rule::{RuleForm, RuleSpec, RuleTemplate};
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let pool = super::guard::backend()?.pool;
+        let mut topics: Vec<(Uuid, String)> = ssr::topic_names(&pool, me.team_id)
+            .await?
+            .into_iter()
+            .collect();
+        topics.sort_by(|a, b| a.1.cmp(&b.1));
+        let (form, version) = match id {
+            Some(id) => {
+                let row = crate::db::resources::get(&pool, me.team_id, id)
+                    .await?
+                    .filter(|r| r.kind() == Some(Kind::Rule))
+                    .ok_or(AppError::NotFound)?;
+                let spec: RuleSpec =
+                    serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+                (RuleForm::from_spec(&spec), Some(row.version))
+            }
+            None => (
+                template
+                    .as_deref()
+                    .and_then(RuleTemplate::from_key)
+                    .unwrap_or(RuleTemplate::DailyLambda)
+                    .form(),
+                None,
+            ),
+        };
+        Ok(RuleFormData {
+            form,
+            version,
+            topics,
+        })
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Declares an EventBridge rule (new, or a change of one at `version`) on a schedule or an
+/// event pattern, with up to five targets. The schedule is checked by the cron engine here,
+/// and the pattern and inputs as JSON, before anything can reach AWS.
 #[server(prefix = "/api/fn", endpoint = "save_rule")]
 pub async fn save_rule(
-    name: String,
-    description: Option<String>,
-    schedule: String,
-    enabled: Option<bool>,
-    lambda_arn: Option<String>,
-    topic: Option<Uuid>,
+    form: crate::domain::rule::RuleForm,
     id: Option<Uuid>,
     version: Option<i32>,
 ) -> Result<Uuid, AppError> {
-    use crate::domain::rule::{RetryPolicy, RuleSpec, TargetRef, TargetSpec};
     async {
         let me = super::guard::require(Role::Editor).await?;
         let pool = super::guard::backend()?.pool;
-        let mut targets = Vec::new();
-        if let Some(arn) = lambda_arn
-            .map(|a| a.trim().to_owned())
-            .filter(|a| !a.is_empty())
-        {
-            targets.push(TargetSpec {
-                id: "lambda".to_owned(),
-                target: TargetRef::Lambda(arn),
-                retry: RetryPolicy::default(),
-                dead_letter: None,
-            });
-        }
-        if let Some(topic) = topic {
-            if !ssr::topic_names(&pool, me.team_id)
-                .await?
-                .contains_key(&topic)
-            {
-                return Err(AppError::NotFound);
-            }
-            targets.push(TargetSpec {
-                id: "topic".to_owned(),
-                target: TargetRef::Topic(topic),
-                retry: RetryPolicy::default(),
-                dead_letter: None,
-            });
-        }
-        let spec = RuleSpec {
-            name: name.trim().to_owned(),
-            description: description.unwrap_or_default().trim().to_owned(),
-            schedule,
-            enabled: enabled.unwrap_or(true),
-            targets,
-        }
-        .validate(chrono::Utc::now())
-        .map_err(|e| AppError::invalid("schedule", e))?;
+        let topics: Vec<(Uuid, String)> = ssr::topic_names(&pool, me.team_id)
+            .await?
+            .into_iter()
+            .collect();
+        let spec = form
+            .parse(&topics, chrono::Utc::now())
+            .map_err(form_errors)?;
         let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
         ssr::declare_or_edit(&pool, &me, Kind::Rule, id, version, &spec.name, json).await
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// The Lambda functions in the team's account and region (name, ARN), for the rule form.
+/// An AWS read: the form asks for it after it has rendered.
+#[server(prefix = "/api/fn", endpoint = "lambda_functions")]
+pub async fn lambda_functions() -> Result<Vec<(String, String)>, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let backend = super::guard::backend()?;
+        let mut functions = backend
+            .catalog
+            .functions(me.team_id)
+            .await
+            .map_err(|message| {
+                tracing::warn!(%message, "listing Lambda functions failed");
+                AppError::Transport(message)
+            })?;
+        functions.sort();
+        Ok(functions)
     }
     .await
     .map_err(super::guard::respond)

@@ -25,10 +25,11 @@ impl Kind {
         }
     }
 
+    /// Every kind, in the order a plan creates them.
+    pub const ALL: [Kind; 4] = [Kind::Topic, Kind::Subscription, Kind::Alarm, Kind::Rule];
+
     pub fn parse(input: &str) -> Option<Self> {
-        [Kind::Topic, Kind::Subscription, Kind::Alarm, Kind::Rule]
-            .into_iter()
-            .find(|k| k.as_str() == input)
+        Kind::ALL.into_iter().find(|k| k.as_str() == input)
     }
 }
 

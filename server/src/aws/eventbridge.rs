@@ -4,8 +4,28 @@ use app::domain::rule::{RuleConfig, TargetConfig};
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::{DeadLetterConfig, RetryPolicy, RuleState, Tag, Target};
 
+/// A rule as EventBridge reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedRule {
+    pub arn: String,
+    pub config: RuleConfig,
+}
+
+/// JSON as Belfry stores it (compact, keys in order), so that AWS's spelling compares equal.
+fn canonical(text: Option<&str>) -> Option<String> {
+    let text = text?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(
+        app::domain::rule::canonical_json(text)
+            .map(|(_, compact)| compact)
+            .unwrap_or_else(|_| text.to_owned()),
+    )
+}
+
 /// The rule with its targets, or None when there is no rule of that name.
-pub async fn describe(client: &Client, name: &str) -> Result<Option<RuleConfig>, AwsError> {
+pub async fn describe(client: &Client, name: &str) -> Result<Option<ObservedRule>, AwsError> {
     let rule = match client.describe_rule().name(name).send().await {
         Ok(rule) => rule,
         Err(error) => {
@@ -43,6 +63,7 @@ pub async fn describe(client: &Client, name: &str) -> Result<Option<RuleConfig>,
                     .dead_letter_config()
                     .and_then(|d| d.arn())
                     .map(str::to_owned),
+                input: canonical(t.input()),
             }
         }));
         match output.next_token() {
@@ -53,12 +74,16 @@ pub async fn describe(client: &Client, name: &str) -> Result<Option<RuleConfig>,
         }
     }
     targets.sort();
-    Ok(Some(RuleConfig {
-        name: rule.name().unwrap_or(name).to_owned(),
-        description: rule.description().unwrap_or_default().to_owned(),
-        schedule: rule.schedule_expression().unwrap_or_default().to_owned(),
-        enabled: rule.state() != Some(&RuleState::Disabled),
-        targets,
+    Ok(Some(ObservedRule {
+        arn: rule.arn().unwrap_or_default().to_owned(),
+        config: RuleConfig {
+            name: rule.name().unwrap_or(name).to_owned(),
+            description: rule.description().unwrap_or_default().to_owned(),
+            schedule: rule.schedule_expression().unwrap_or_default().to_owned(),
+            event_pattern: canonical(rule.event_pattern()),
+            enabled: rule.state() != Some(&RuleState::Disabled),
+            targets,
+        },
     }))
 }
 
@@ -83,7 +108,8 @@ pub async fn put_rule(client: &Client, rule: &RuleConfig, tags: &Tags) -> Result
         .put_rule()
         .name(&rule.name)
         .description(&rule.description)
-        .schedule_expression(&rule.schedule)
+        .set_schedule_expression(Some(rule.schedule.clone()).filter(|s| !s.is_empty()))
+        .set_event_pattern(rule.event_pattern.clone())
         .state(if rule.enabled {
             RuleState::Enabled
         } else {
@@ -115,6 +141,9 @@ pub async fn put_targets(
                     .maximum_event_age_in_seconds(t.max_age_seconds as i32)
                     .build(),
             );
+            if let Some(input) = &t.input {
+                target = target.input(input);
+            }
             if let Some(dead_letter) = &t.dead_letter {
                 target =
                     target.dead_letter_config(DeadLetterConfig::builder().arn(dead_letter).build());

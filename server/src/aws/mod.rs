@@ -7,6 +7,7 @@ use std::time::Duration;
 
 pub mod cloudwatch;
 pub mod eventbridge;
+pub mod lambda;
 pub mod sns;
 
 /// An AWS call that failed: AWS's error code when it gave one, and a message without secrets.
@@ -161,6 +162,10 @@ impl Aws {
 
     pub fn eventbridge(&self) -> aws_sdk_eventbridge::Client {
         aws_sdk_eventbridge::Client::new(&self.config)
+    }
+
+    pub fn lambda(&self) -> aws_sdk_lambda::Client {
+        aws_sdk_lambda::Client::new(&self.config)
     }
 
     pub fn elbv2(&self) -> aws_sdk_elasticloadbalancingv2::Client {

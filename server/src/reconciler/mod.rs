@@ -8,11 +8,11 @@
 pub mod budget;
 pub mod resync;
 
-use crate::aws::{Aws, AwsError, Tags, cloudwatch, eventbridge, sns};
+use crate::aws::{Aws, AwsError, Tags, cloudwatch, eventbridge, lambda, sns};
 use app::db::resources::{self as db, Claimed, ResourceRow};
 use app::domain::alarm::{AlarmSpec, diff};
 use app::domain::plan::Kind;
-use app::domain::rule::RuleSpec;
+use app::domain::rule::{RuleConfig, RuleSpec, TargetConfig, TargetRef};
 use app::domain::topic::{SubscriptionSpec, TopicSpec};
 use budget::Budget;
 use serde_json::json;
@@ -505,17 +505,30 @@ impl Reconciler {
     async fn apply_rule(&self, aws: &Aws, row: &ResourceRow) -> Result<Outcome, ApplyError> {
         let client = aws.eventbridge();
         let spec: RuleSpec = parse_spec(row)?;
+        // The targets of the last apply: what AWS had when Belfry last looked.
+        let last_applied: Vec<TargetConfig> = row
+            .observed
+            .clone()
+            .and_then(|o| serde_json::from_value::<RuleConfig>(o).ok())
+            .map(|c| c.targets)
+            .unwrap_or_default();
         if row.deleted_at.is_some() {
-            if row.deletion == "delete" {
-                // Targets first: AWS refuses to delete a rule that has any.
-                self.spend(aws, "events:DescribeRule").await?;
-                if let Some(found) = eventbridge::describe(&client, &spec.name).await? {
-                    let ids: Vec<String> = found.targets.iter().map(|t| t.id.clone()).collect();
-                    self.spend(aws, "events:RemoveTargets").await?;
-                    eventbridge::remove_targets(&client, &spec.name, &ids).await?;
-                    self.spend(aws, "events:DeleteRule").await?;
-                    eventbridge::delete_rule(&client, &spec.name).await?;
-                }
+            // The rule in AWS is under the name it was applied with (a rename may wait in
+            // the plan), or the spec's when a create started and died before its status.
+            let name = row
+                .aws_id
+                .clone()
+                .or_else(|| row.create_started_at.map(|_| spec.name.clone()));
+            if row.deletion == "delete"
+                && let Some(name) = name
+            {
+                let mut functions: Vec<String> =
+                    last_applied.iter().map(|t| t.arn.clone()).collect();
+                functions.extend(spec.targets.iter().filter_map(|t| match &t.target {
+                    TargetRef::Lambda(arn) => Some(arn.clone()),
+                    _ => None,
+                }));
+                self.remove_rule(aws, &name, functions).await?;
             }
             return self.forget(row).await;
         }
@@ -535,43 +548,83 @@ impl Reconciler {
             team: row.team_id,
             resource: row.id,
         };
-        let rule_differs = observed.as_ref().is_none_or(|o| {
-            o.description != desired.description
-                || o.schedule != desired.schedule
-                || o.enabled != desired.enabled
-        });
+        let rule_differs = observed
+            .as_ref()
+            .is_none_or(|o| desired.rule_differs(&o.config));
+        let mut rule_arn = observed.as_ref().map(|o| o.arn.clone());
         if rule_differs {
             if observed.is_none() {
                 db::mark_create_started(&self.pool, row.id).await?;
             }
             self.spend(aws, "events:PutRule").await?;
-            eventbridge::put_rule(&client, &desired, &tags).await?;
+            rule_arn = Some(eventbridge::put_rule(&client, &desired, &tags).await?);
             self.crash(FaultPoint::AfterCreateCall, Kind::Rule)?;
         }
-        let have = observed.map(|o| o.targets).unwrap_or_default();
-        // Targets that should not be there (also ones added outside Belfry) go first.
-        let extra: Vec<String> = have
+        let rule_arn = rule_arn.unwrap_or_default();
+        let have = observed.map(|o| o.config.targets).unwrap_or_default();
+        // A function this rule no longer targets (its target removed, or pointed elsewhere
+        // under the same id) loses the permission Belfry gave it. Revoked before the targets
+        // change, from what AWS has and what the last apply left, so that a failure half-way
+        // leaves the revoke to the retry.
+        let lambda = aws.lambda();
+        let sid = lambda::statement_id(&desired.name);
+        let mut revoked: Vec<&str> = have
+            .iter()
+            .chain(&last_applied)
+            .map(|t| t.arn.as_str())
+            .filter(|arn| is_function(arn) && !desired.targets.iter().any(|d| d.arn == *arn))
+            .collect();
+        revoked.sort_unstable();
+        revoked.dedup();
+        for function in revoked {
+            self.spend(aws, "lambda:RemovePermission").await?;
+            lambda::revoke(&lambda, function, &sid).await?;
+        }
+        // Targets that should not be there (also ones added outside Belfry).
+        let extra: Vec<&TargetConfig> = have
             .iter()
             .filter(|t| !desired.targets.iter().any(|d| d.id == t.id))
-            .map(|t| t.id.clone())
             .collect();
+        let ids: Vec<String> = extra.iter().map(|t| t.id.clone()).collect();
         self.spend(aws, "events:RemoveTargets").await?;
-        eventbridge::remove_targets(&client, &desired.name, &extra).await?;
+        eventbridge::remove_targets(&client, &desired.name, &ids).await?;
+        // EventBridge can invoke a function only if the function's policy lets it: checked
+        // on every apply, so a statement removed by hand comes back.
+        let mut functions: Vec<&str> = desired
+            .targets
+            .iter()
+            .map(|t| t.arn.as_str())
+            .filter(|arn| is_function(arn))
+            .collect();
+        functions.sort_unstable();
+        functions.dedup();
+        for function in functions {
+            self.spend(aws, "lambda:GetPolicy").await?;
+            if !lambda::has_statement(&lambda, function, &sid).await? {
+                self.spend(aws, "lambda:AddPermission").await?;
+                lambda::allow_rule(&lambda, function, &sid, &rule_arn).await?;
+                db::event(
+                    &self.pool,
+                    row.team_id,
+                    row.id,
+                    "allowed EventBridge to invoke",
+                    Some(json!({ "function": function })),
+                )
+                .await?;
+            }
+        }
         let changed: Vec<_> = desired
             .targets
             .iter()
-            .filter(|d| !have.contains(d))
+            .filter(|d| !have.iter().any(|h| h.same_as(d)))
             .cloned()
             .collect();
         self.spend(aws, "events:PutTargets").await?;
         eventbridge::put_targets(&client, &desired.name, &changed).await?;
         // A rename: the old rule goes once the new one exists.
         if let Some(old) = row.aws_id.as_ref().filter(|old| **old != desired.name) {
-            if let Some(found) = eventbridge::describe(&client, old).await? {
-                let ids: Vec<String> = found.targets.iter().map(|t| t.id.clone()).collect();
-                eventbridge::remove_targets(&client, old, &ids).await?;
-            }
-            eventbridge::delete_rule(&client, old).await?;
+            let functions = last_applied.iter().map(|t| t.arn.clone()).collect();
+            self.remove_rule(aws, old, functions).await?;
         }
         if rule_differs || !extra.is_empty() || !changed.is_empty() {
             db::event(&self.pool, row.team_id, row.id, "applied", None).await?;
@@ -579,6 +632,42 @@ impl Reconciler {
         let observed = serde_json::to_value(&desired).unwrap_or_default();
         db::record_in_sync(&self.pool, row.id, row.generation, &desired.name, &observed).await?;
         Ok(Outcome::Done)
+    }
+
+    /// Deletes a rule: first the permission Belfry gave each function it targets or may
+    /// have targeted (`functions`, from the spec and the last apply), then its targets (AWS
+    /// refuses to delete a rule that has any), then the rule. Each step is repeatable, so a
+    /// failure anywhere is finished by the retry.
+    async fn remove_rule(
+        &self,
+        aws: &Aws,
+        name: &str,
+        mut functions: Vec<String>,
+    ) -> Result<(), ApplyError> {
+        let client = aws.eventbridge();
+        self.spend(aws, "events:DescribeRule").await?;
+        let found = eventbridge::describe(&client, name).await?;
+        if let Some(found) = &found {
+            functions.extend(found.config.targets.iter().map(|t| t.arn.clone()));
+        }
+        functions.retain(|arn| is_function(arn));
+        functions.sort_unstable();
+        functions.dedup();
+        let lambda = aws.lambda();
+        let sid = lambda::statement_id(name);
+        for function in &functions {
+            self.spend(aws, "lambda:RemovePermission").await?;
+            lambda::revoke(&lambda, function, &sid).await?;
+        }
+        let Some(found) = found else {
+            return Ok(());
+        };
+        let ids: Vec<String> = found.config.targets.iter().map(|t| t.id.clone()).collect();
+        self.spend(aws, "events:RemoveTargets").await?;
+        eventbridge::remove_targets(&client, name, &ids).await?;
+        self.spend(aws, "events:DeleteRule").await?;
+        eventbridge::delete_rule(&client, name).await?;
+        Ok(())
     }
 
     async fn forget(&self, row: &ResourceRow) -> Result<Outcome, ApplyError> {
@@ -604,6 +693,10 @@ pub fn backoff_ms(base: Duration, cap: Duration, attempts: i32, random: u64) -> 
         .as_millis() as i64;
     let half = ceiling / 2;
     half + (random % (half.max(1) as u64 + 1)) as i64
+}
+
+fn is_function(arn: &str) -> bool {
+    app::domain::aws::is_arn_of(arn, "lambda", "function:")
 }
 
 fn parse_spec<T: serde::de::DeserializeOwned>(row: &ResourceRow) -> Result<T, ApplyError> {
@@ -668,6 +761,18 @@ impl app::api::guard::Catalog for Reconciler {
                 }
             }
             Ok(found)
+        })
+    }
+
+    fn functions(
+        &self,
+        team_id: Uuid,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<(String, String)>, String>> {
+        Box::pin(async move {
+            let aws = self.catalog_aws(team_id, "lambda:ListFunctions").await?;
+            lambda::list_functions(&aws.lambda())
+                .await
+                .map_err(|e| e.message)
         })
     }
 

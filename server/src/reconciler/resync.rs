@@ -114,6 +114,7 @@ impl Reconciler {
             let finding = match eventbridge::describe(&aws.eventbridge(), &name).await? {
                 None => (rule, Some(vec![gone(&rule.name)]), None),
                 Some(observed) => {
+                    let observed = observed.config;
                     let drift: Vec<FieldChange> = diff_rule(&desired, &observed)
                         .into_iter()
                         .map(|c| FieldChange {

@@ -53,6 +53,58 @@ pub async fn aws_at(endpoint: &str) -> Aws {
     Aws::for_endpoint(endpoint, "ap-northeast-2").await
 }
 
+/// A Lambda function in moto (and the IAM role moto insists it runs as), for rules to target;
+/// returns its ARN. Idempotent.
+pub async fn lambda_function(moto: &Aws, name: &str) -> String {
+    // The role, through IAM's query API: moto reads the service from the credential scope.
+    let role = "belfry-test-lambda";
+    let response = reqwest::Client::new()
+        .post(moto_url())
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .form(&[
+            ("Action", "CreateRole"),
+            ("Version", "2010-05-08"),
+            ("RoleName", role),
+            ("AssumeRolePolicyDocument", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#),
+        ])
+        .send()
+        .await
+        .expect("moto answers");
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert!(
+        status.is_success() || body.contains("EntityAlreadyExists"),
+        "CreateRole: {status} {body}"
+    );
+    let client = moto.lambda();
+    if let Ok(found) = client.get_function().function_name(name).send().await
+        && let Some(arn) = found.configuration().and_then(|c| c.function_arn())
+    {
+        return arn.to_owned();
+    }
+    // An empty zip archive: moto keeps the code, it never runs it here.
+    let mut empty_zip = vec![0x50, 0x4b, 0x05, 0x06];
+    empty_zip.extend([0u8; 18]);
+    let created = client
+        .create_function()
+        .function_name(name)
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .role(format!("arn:aws:iam::123456789012:role/{role}"))
+        .handler("index.handler")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(aws_sdk_lambda::primitives::Blob::new(empty_zip))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("moto creates the function");
+    created.function_arn().unwrap().to_owned()
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(aws_at(&moto_url()).await).await
 }

@@ -128,6 +128,22 @@ fn percent_decode(input: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Lambda speaks REST: the action is in the method and the path.
+fn lambda_action(method: &Method, path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/2015-03-31/functions")?;
+    let action = match (
+        method.as_str(),
+        rest.split('/').filter(|p| !p.is_empty()).count(),
+    ) {
+        ("GET", 0) => "ListFunctions",
+        ("GET", 2) if rest.ends_with("/policy") => "GetPolicy",
+        ("POST", 2) if rest.ends_with("/policy") => "AddPermission",
+        ("DELETE", 3) if rest.contains("/policy/") => "RemovePermission",
+        _ => return None,
+    };
+    Some(action.to_owned())
+}
+
 fn throttling() -> Response {
     let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>\
                 <Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
@@ -154,6 +170,7 @@ async fn forward(
                 .and_then(|v| v.to_str().ok())
                 .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned())
         })
+        .or_else(|| lambda_action(&method, uri.path()))
         .unwrap_or_else(|| "other".to_owned());
 
     let every = state.throttle_every.load(Ordering::Relaxed);
