@@ -77,10 +77,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/alarms/:id") view=pages::alarms::AlarmFormPage />
                         <Route path=path!("/subscriptions") view=pages::alarms::SubscriptionsPage />
                         <Route path=path!("/plan") view=pages::alarms::PlanPage />
-                        <Route
-                            path=path!("/schedules")
-                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::Schedules /> }
-                        />
+                        <Route path=path!("/schedules") view=pages::rules::SchedulesPage />
+                        <Route path=path!("/schedules/new") view=pages::rules::RuleFormPage />
+                        <Route path=path!("/schedules/:id") view=pages::rules::RuleFormPage />
                         <Route
                             path=path!("/load-balancers")
                             view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::LoadBalancers /> }

@@ -64,6 +64,6 @@ test.describe("without JavaScript", () => {
     await page.goto("/schedules");
     await page.getByRole("button", { name: "한국어" }).click();
     await expect(page).toHaveURL(/\/schedules$/);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("일정 화면은 아직 만들어지지 않았습니다");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("일정");
   });
 });

@@ -110,7 +110,7 @@ async fn the_language_cookie_renders_the_page_in_korean_on_the_server() {
     let app = spawn_app().await;
     let html = app
         .client
-        .get(app.url("/schedules"))
+        .get(app.url("/load-balancers"))
         .header("cookie", "belfry-lang=ko")
         .send()
         .await
@@ -120,7 +120,7 @@ async fn the_language_cookie_renders_the_page_in_korean_on_the_server() {
         .unwrap();
     assert!(html.contains(r#"lang="ko""#));
     assert!(
-        text_of(&html).contains("일정 화면은 아직 만들어지지 않았습니다"),
+        text_of(&html).contains("로드 밸런서 화면은 아직 만들어지지 않았습니다"),
         "{html}"
     );
 }

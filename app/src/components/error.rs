@@ -4,6 +4,7 @@ use crate::api::{AppError, Problem};
 use crate::domain::IdentityError;
 use crate::domain::alarm::AlarmError;
 use crate::domain::aws::ConnectionError;
+use crate::domain::rule::{PatternError, RuleError};
 use crate::domain::topic::TopicError;
 use crate::i18n::{Locale, t_string, use_i18n};
 use leptos::prelude::*;
@@ -62,8 +63,7 @@ pub fn problem_text(i18n: I18nContext<Locale>, problem: &Problem) -> String {
         Problem::NotApplied => t_string!(i18n, err_not_applied).to_string(),
         Problem::Alarm(error) => alarm_text(i18n, error),
         Problem::Topic(error) => topic_text(i18n, error),
-        // The rules' page is not built yet: its messages are not in the locale files yet.
-        Problem::Rule(error) => error.to_string(),
+        Problem::Rule(error) => rule_text(i18n, error),
     }
 }
 
@@ -96,6 +96,55 @@ fn topic_text(i18n: I18nContext<Locale>, error: &TopicError) -> String {
         TopicError::HttpsHost => t_string!(i18n, err_topic_https_host).to_string(),
         TopicError::SqsArn => t_string!(i18n, err_topic_sqs).to_string(),
         TopicError::LambdaArn => t_string!(i18n, err_topic_lambda).to_string(),
+    }
+}
+
+pub fn rule_text(i18n: I18nContext<Locale>, error: &RuleError) -> String {
+    match error {
+        RuleError::Name => t_string!(i18n, err_rule_name).to_string(),
+        RuleError::Description => t_string!(i18n, err_rule_description).to_string(),
+        RuleError::Schedule(error) => error.message(crate::pages::cron::lang_of(i18n.get_locale())),
+        RuleError::AtNotForRules => t_string!(i18n, err_rule_at).to_string(),
+        RuleError::NeverRuns => t_string!(i18n, err_rule_never_runs).to_string(),
+        RuleError::NoTrigger => t_string!(i18n, err_rule_no_trigger).to_string(),
+        RuleError::EventPattern(error) => pattern_text(i18n, error),
+        RuleError::TooManyTargets => t_string!(i18n, err_rule_too_many_targets).to_string(),
+        RuleError::TargetId { index } => {
+            t_string!(i18n, err_rule_target_id, index = *index).to_string()
+        }
+        RuleError::TargetArn { index, expected } if expected.starts_with("SQS") => {
+            t_string!(i18n, err_rule_target_sqs, index = *index).to_string()
+        }
+        RuleError::TargetArn { index, .. } => {
+            t_string!(i18n, err_rule_target_lambda, index = *index).to_string()
+        }
+        RuleError::TargetTopic { index } => {
+            t_string!(i18n, err_rule_target_topic, index = *index).to_string()
+        }
+        RuleError::Retry { index } => t_string!(i18n, err_rule_retry, index = *index).to_string(),
+        RuleError::DeadLetter { index } => {
+            t_string!(i18n, err_rule_dead_letter, index = *index).to_string()
+        }
+        RuleError::Input { index, detail } => {
+            t_string!(i18n, err_rule_input, index = *index, detail = detail).to_string()
+        }
+    }
+}
+
+pub fn pattern_text(i18n: I18nContext<Locale>, error: &PatternError) -> String {
+    match error {
+        PatternError::NotJson { line, column } => {
+            t_string!(i18n, err_rule_pattern_json, line = *line, column = *column).to_string()
+        }
+        PatternError::NotObject => t_string!(i18n, err_rule_pattern_object).to_string(),
+        PatternError::Empty => t_string!(i18n, err_rule_pattern_empty).to_string(),
+        PatternError::NotList { path } => {
+            t_string!(i18n, err_rule_pattern_not_list, path = path).to_string()
+        }
+        PatternError::EmptyList { path } => {
+            t_string!(i18n, err_rule_pattern_empty_list, path = path).to_string()
+        }
+        PatternError::TooLong => t_string!(i18n, err_rule_pattern_long).to_string(),
     }
 }
 

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 /// A resource's status as a badge, with its last error under it.
 #[component]
-fn Status(resource: ResourceView) -> impl IntoView {
+pub fn Status(resource: ResourceView) -> impl IntoView {
     let i18n = use_i18n();
     let status = resource.status.clone();
     let label = move || match status.as_str() {
@@ -581,7 +581,7 @@ pub fn PlanPage() -> impl IntoView {
         || (),
         |_| async move {
             let mut all = Vec::new();
-            for kind in [Kind::Topic, Kind::Subscription, Kind::Alarm] {
+            for kind in Kind::ALL {
                 all.extend(list_resources(kind).await?);
             }
             Ok::<_, AppError>(all)

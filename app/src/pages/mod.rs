@@ -5,6 +5,7 @@ pub mod cron;
 pub mod home;
 pub mod not_found;
 pub mod placeholder;
+pub mod rules;
 pub mod team;
 
 use crate::i18n::{t, use_i18n};
@@ -35,6 +36,5 @@ pub fn encode(text: &str) -> String {
 /// The sections of the product that are not built yet, as the navigation names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Schedules,
     LoadBalancers,
 }

@@ -8,7 +8,6 @@ use leptos_router::components::A;
 pub fn NotBuilt(section: Section) -> impl IntoView {
     let i18n = use_i18n();
     let name = move || match section {
-        Section::Schedules => t_string!(i18n, nav_schedules),
         Section::LoadBalancers => t_string!(i18n, nav_load_balancers),
     };
     view! {

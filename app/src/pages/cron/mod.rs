@@ -3,8 +3,8 @@
 //! Everything is computed in the browser by the same `crate::cron` code the server uses; the
 //! server renders the same view for the URL's expression, so a shared link works without
 //! JavaScript.
-mod builder;
-mod runs;
+pub mod builder;
+pub mod runs;
 
 use super::encode;
 use crate::cron::{self, Conversion, CronError, Dialect, Lang, Schedule};
@@ -319,7 +319,7 @@ fn browser_time_zone() -> Option<Tz> {
 
 /// The mistake, underlined where it is, with what is allowed and the fix when there is one.
 #[component]
-fn ErrorView(error: CronError, expr: RwSignal<String>) -> impl IntoView {
+pub fn ErrorView(error: CronError, expr: RwSignal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let input = expr.get_untracked();
     let span = error.span.clone();
@@ -364,7 +364,7 @@ fn ErrorView(error: CronError, expr: RwSignal<String>) -> impl IntoView {
 
 /// Unix or Quartz input: the AWS form, and each change explained.
 #[component]
-fn ConversionView(
+pub fn ConversionView(
     dialect: Dialect,
     conversion: Conversion,
     expr: RwSignal<String>,

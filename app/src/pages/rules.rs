@@ -1,0 +1,528 @@
+//! EventBridge rules: the list with each rule's next runs and last apply, and the form with the
+//! cron playground's builder, preview and description embedded. Pages read Postgres only; the
+//! Lambda functions to pick from come from AWS after the form has rendered, in the browser.
+use super::SignInFirst;
+use super::alarms::Status;
+use super::cron::builder::Builder;
+use super::cron::runs::Runs;
+use super::cron::{ConversionView, ErrorView, Reading, lang_of};
+use crate::api::AppError;
+use crate::api::resources::{
+    DeleteResource, RuleFormData, SaveRule, lambda_functions, list_resources, load_rule_form,
+};
+use crate::components::error::{ErrorNote, pattern_text, problem_text, rule_text};
+use crate::cron::Schedule;
+use crate::domain::plan::Kind;
+use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
+use crate::i18n::{t, t_string, use_i18n};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn template_label(template: RuleTemplate) -> impl Fn() -> String + Copy {
+    let i18n = use_i18n();
+    move || match template {
+        RuleTemplate::DailyLambda => t_string!(i18n, template_daily_lambda).to_string(),
+        RuleTemplate::BusinessHours => t_string!(i18n, template_business_hours).to_string(),
+    }
+}
+
+#[component]
+fn Templates() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="templates" aria-label=move || t_string!(i18n, alarm_templates)>
+            {t!(i18n, alarm_templates)} ": "
+            {RuleTemplate::ALL
+                .into_iter()
+                .map(|t| {
+                    view! {
+                        <a href=format!("/schedules/new?template={}", t.key()) rel="external" class="button small">
+                            {template_label(t)}
+                        </a>
+                        " "
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// The team's rules: when each runs next (counted on the server when the list was read) and
+/// how its last apply went.
+#[component]
+pub fn SchedulesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let rules = Resource::new(|| (), |_| list_resources(Kind::Rule));
+    let delete = ServerAction::<DeleteResource>::new();
+    Effect::new(move |_| {
+        if delete.version().get() > 0 {
+            rules.refetch();
+        }
+    });
+    view! {
+        <section class="resources">
+            <h1>{t!(i18n, nav_schedules)}</h1>
+            <p class="actions">
+                <A href="/schedules/new" attr:class="button primary">{t!(i18n, rule_new)}</A>
+                " "
+                <A href="/plan" attr:class="button">{t!(i18n, plan_link)}</A>
+            </p>
+            <Templates />
+            <Suspense fallback=|| ()>
+                {move || rules.get().map(|list| match list {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, rules_empty)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table data-testid="rules">
+                            <thead><tr>
+                                <th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_schedule)}</th>
+                                <th>{t!(i18n, col_next_runs)}</th><th>{t!(i18n, col_status)}</th><th></th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|rule| {
+                                    let id = rule.id;
+                                    let title = rule.name.clone();
+                                    let row_name = rule.name.clone();
+                                    let disabled = rule.disabled;
+                                    let schedule = rule.schedule.clone();
+                                    let has_schedule = schedule.is_some();
+                                    let described = schedule.as_deref().and_then(|s| s.parse::<Schedule>().ok());
+                                    let runs = rule.next_runs.clone();
+                                    view! {
+                                        <tr data-name=row_name>
+                                            <td><A href=format!("/schedules/{id}")>{title}</A></td>
+                                            <td>
+                                                {match schedule {
+                                                    Some(schedule) => view! { <code>{schedule}</code> }.into_any(),
+                                                    None => view! { <span>{t!(i18n, rule_on_events)}</span> }.into_any(),
+                                                }}
+                                                {described.map(|s| view! {
+                                                    <div class="hint" data-testid="rule-description">
+                                                        {move || s.describe(lang_of(i18n.get_locale()))}
+                                                    </div>
+                                                })}
+                                                {disabled.then(|| view! { " " <span class="badge">{t!(i18n, rule_is_disabled)}</span> })}
+                                            </td>
+                                            <td>
+                                                {if runs.is_empty() && disabled {
+                                                    view! { <span class="hint">"—"</span> }.into_any()
+                                                } else if !has_schedule {
+                                                    view! { <span class="hint">{t!(i18n, rule_no_runs)}</span> }.into_any()
+                                                } else if runs.is_empty() {
+                                                    view! { <span class="hint">{t!(i18n, cron_never_runs)}</span> }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <ol class="plain runs-inline" data-testid="next-runs">
+                                                            {runs.into_iter().map(|run| view! {
+                                                                <li><time datetime=run.to_rfc3339()>{run.format("%Y-%m-%d %H:%M").to_string()}</time></li>
+                                                            }).collect_view()}
+                                                        </ol>
+                                                    }.into_any()
+                                                }}
+                                            </td>
+                                            <td><Status resource=rule /></td>
+                                            <td>
+                                                <ActionForm action=delete attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=id.to_string() />
+                                                    <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
+                                                </ActionForm>
+                                                <ActionForm action=delete attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=id.to_string() />
+                                                    <input type="hidden" name="orphan" value="true" />
+                                                    <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                })}
+            </Suspense>
+            <Show when=move || matches!(delete.value().get(), Some(Ok(()))) fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, alarm_deleted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+/// A new rule (from a template), or an existing one to change.
+#[component]
+pub fn RuleFormPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    };
+    let data = Resource::new(
+        move || (id(), query.read().get("template")),
+        |(id, template)| load_rule_form(id, template),
+    );
+    let save = ServerAction::<SaveRule>::new();
+    let errors = Signal::derive(move || {
+        let mut map = HashMap::new();
+        if let Some(Err(AppError::InvalidForm { errors })) = save.value().get() {
+            for e in errors {
+                map.entry(e.field.clone())
+                    .or_insert_with(|| problem_text(i18n, &e.problem));
+            }
+        }
+        map
+    });
+    let other_error = move || match save.value().get() {
+        Some(Err(AppError::InvalidForm { .. })) | None | Some(Ok(_)) => None,
+        Some(Err(error)) => Some(error),
+    };
+    // Right after a new rule's first save (the address says so), or after this page's save.
+    let saved = move || match save.value().get() {
+        Some(result) => result.is_ok(),
+        None => query.read().get("saved").is_some(),
+    };
+    // A new rule, once saved, is edited at its own address; an edit reads the rule again,
+    // with the version the next save must name.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(saved_id)) = save.value().get() {
+            if id().is_none() {
+                navigate(
+                    &format!("/schedules/{saved_id}?saved=1"),
+                    Default::default(),
+                );
+            } else {
+                data.refetch();
+            }
+        }
+    });
+    // The functions to pick from are an AWS read: they come once the page is there.
+    let functions = RwSignal::new(Vec::<(String, String)>::new());
+    let functions_error = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            match lambda_functions().await {
+                Ok(list) => functions.set(list),
+                Err(error) => functions_error.set(Some(error)),
+            }
+        });
+    });
+    // The preview counts from the server's clock, carried into the page for hydration.
+    let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
+    let from = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default();
+    view! {
+        <section class="resource-form rule-form">
+            <h1>{move || if id().is_some() { t_string!(i18n, rule_edit_title) } else { t_string!(i18n, rule_new_title) }}</h1>
+            <Show when=move || id().is_none() fallback=|| ()>
+                <Templates />
+            </Show>
+            <datalist id="lambda-functions">
+                {move || functions.get().into_iter().map(|(name, arn)| view! { <option value=arn>{name}</option> }).collect_view()}
+            </datalist>
+            <Suspense fallback=|| ()>
+                {move || data.get().map(|data| match data {
+                    Ok(data) => view! { <RuleEditor data save errors from functions_error /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                })}
+            </Suspense>
+            <Show when=saved fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+/// A field's error under it, announced.
+#[component]
+fn FieldError(field: String, errors: Signal<HashMap<String, String>>) -> impl IntoView {
+    let id = format!("rule-{field}-error");
+    view! { <p id=id class="form-error field-error" role="alert">{move || errors.read().get(&field).cloned()}</p> }
+}
+
+#[component]
+fn RuleEditor(
+    data: RuleFormData,
+    save: ServerAction<SaveRule>,
+    errors: Signal<HashMap<String, String>>,
+    from: DateTime<Utc>,
+    functions_error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let RuleFormData {
+        form,
+        version,
+        topics,
+    } = data;
+    let params = use_params_map();
+    let id = params.read_untracked().get("id");
+    let expr = RwSignal::new(form.schedule.clone());
+    let reading = Memo::new(move |_| expr.with(|text| Reading::of(text)));
+    let trigger = RwSignal::new(if form.trigger == "pattern" {
+        "pattern"
+    } else {
+        "schedule"
+    });
+    let pattern = RwSignal::new(form.event_pattern.clone());
+    let pattern_problem = Memo::new(move |_| {
+        pattern.with(|p| (!p.trim().is_empty()).then(|| check_event_pattern(p).err()))
+    });
+    let tz = RwSignal::new(Tz::UTC);
+    let count = RwSignal::new(3usize);
+    let lang = move || lang_of(i18n.get_locale());
+    let description = move || match reading.get() {
+        Reading::Aws(Schedule::At(_)) => None,
+        Reading::Aws(schedule) => Some(schedule.describe(lang())),
+        _ => None,
+    };
+    let slots: Vec<(RwSignal<bool>, RwSignal<String>, TargetForm)> = (0..MAX_TARGETS)
+        .map(|i| {
+            let row = form.targets.get(i).cloned().unwrap_or_default();
+            let shown = !row.kind.is_empty();
+            (RwSignal::new(shown), RwSignal::new(row.kind.clone()), row)
+        })
+        .collect();
+    let shown: Vec<RwSignal<bool>> = slots.iter().map(|(s, _, _)| *s).collect();
+    let kinds: Vec<RwSignal<String>> = slots.iter().map(|(_, k, _)| *k).collect();
+    let all_shown = {
+        let shown = shown.clone();
+        move || shown.iter().all(|s| s.get())
+    };
+    let add = move |_| {
+        if let Some(index) = shown.iter().position(|s| !s.get_untracked()) {
+            shown[index].set(true);
+            kinds[index].set("lambda".to_owned());
+            focus(&format!("target-{index}-kind"));
+        }
+    };
+    let enabled = form.enabled != "false";
+    let topics_empty = topics.is_empty();
+    view! {
+        <ActionForm action=save attr:class="stack" attr:novalidate=true>
+            {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
+            {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
+            <label for="rule-name">{t!(i18n, rule_name)}</label>
+            <input id="rule-name" name="form[name]" type="text" value=form.name.clone() aria-describedby="rule-name-error" autocomplete="off" />
+            <FieldError field="name".into() errors />
+            <label for="rule-description">{t!(i18n, rule_description)}</label>
+            <input id="rule-description" name="form[description]" type="text" value=form.description.clone() aria-describedby="rule-description-error" />
+            <FieldError field="description".into() errors />
+
+            <fieldset class="trigger">
+                <legend>{t!(i18n, rule_trigger)}</legend>
+                <label>
+                    <input type="radio" name="form[trigger]" value="schedule" checked=trigger.get_untracked() == "schedule" on:change=move |_| trigger.set("schedule") />
+                    {t!(i18n, rule_on_schedule)}
+                </label>
+                <label>
+                    <input type="radio" name="form[trigger]" value="pattern" checked=trigger.get_untracked() == "pattern" on:change=move |_| trigger.set("pattern") />
+                    {t!(i18n, rule_on_pattern)}
+                </label>
+            </fieldset>
+
+            <div class="schedule" hidden=move || trigger.get() != "schedule">
+                <label for="rule-schedule">{t!(i18n, rule_schedule)}</label>
+                <input
+                    id="rule-schedule"
+                    name="form[schedule]"
+                    type="text"
+                    spellcheck="false"
+                    autocomplete="off"
+                    autocapitalize="off"
+                    prop:value=move || expr.get()
+                    value=move || expr.get_untracked()
+                    on:input=move |ev| expr.set(event_target_value(&ev))
+                    aria-invalid=move || matches!(reading.get(), Reading::Invalid(_)).to_string()
+                    aria-describedby="rule-schedule-hint expr-feedback rule-schedule-error"
+                />
+                <p id="rule-schedule-hint" class="hint">{t!(i18n, rule_schedule_hint)}</p>
+                <div id="expr-feedback" class="feedback" aria-live="polite">
+                    {move || match reading.get() {
+                        Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
+                        Reading::Converted(dialect, conversion) => view! { <ConversionView dialect conversion expr /> }.into_any(),
+                        Reading::Aws(Schedule::At(_)) => view! {
+                            <p class="form-error" role="alert">{move || rule_text(i18n, &RuleError::AtNotForRules)}</p>
+                        }.into_any(),
+                        Reading::Aws(_) | Reading::Empty => ().into_any(),
+                    }}
+                </div>
+                <p class="description" data-testid="description">{description}</p>
+                <FieldError field="schedule".into() errors />
+                <Builder expr reading />
+                <Runs reading from tz count />
+            </div>
+
+            <div class="pattern" hidden=move || trigger.get() != "pattern">
+                <label for="rule-event_pattern">{t!(i18n, rule_pattern)}</label>
+                <textarea
+                    id="rule-event_pattern"
+                    name="form[event_pattern]"
+                    rows="6"
+                    spellcheck="false"
+                    aria-describedby="rule-pattern-hint rule-pattern-check rule-event_pattern-error"
+                    on:input=move |ev| pattern.set(event_target_value(&ev))
+                >{form.event_pattern.clone()}</textarea>
+                <p id="rule-pattern-hint" class="hint">{t!(i18n, rule_pattern_hint)}</p>
+                <p id="rule-pattern-check" aria-live="polite" data-testid="pattern-check">
+                    {move || pattern_problem.get().map(|problem| match problem {
+                        Some(problem) => view! { <span class="form-error">{pattern_text(i18n, &problem)}</span> }.into_any(),
+                        None => view! { <span class="form-ok">{t!(i18n, rule_pattern_ok)}</span> }.into_any(),
+                    })}
+                </p>
+                <FieldError field="event_pattern".into() errors />
+            </div>
+
+            <label for="rule-enabled">{t!(i18n, rule_state)}</label>
+            <select id="rule-enabled" name="form[enabled]">
+                <option value="true" selected=enabled>{t!(i18n, rule_enabled)}</option>
+                <option value="false" selected=!enabled>{t!(i18n, rule_disabled)}</option>
+            </select>
+
+            <fieldset class="targets">
+                <legend>{t!(i18n, rule_targets)}</legend>
+                <p class="hint">{t!(i18n, rule_targets_hint)}</p>
+                {move || functions_error.get().map(|error| view! { <ErrorNote error=error /> })}
+                {topics_empty.then(|| view! { <p class="hint">{t!(i18n, target_no_topics)}</p> })}
+                {slots
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, (shown, kind, row))| {
+                        view! { <TargetRow index row shown kind topics=topics.clone() errors /> }
+                    })
+                    .collect_view()}
+                <FieldError field="targets".into() errors />
+                <button type="button" class="button" disabled=all_shown on:click=add>{t!(i18n, rule_add_target)}</button>
+            </fieldset>
+            <button type="submit" class="button primary">{t!(i18n, rule_save)}</button>
+        </ActionForm>
+    }
+}
+
+/// One of the five target slots. A removed or unused slot sends no kind, and the server skips
+/// it; the slots keep their numbers so that an error names the one on screen. A slot removed
+/// and added again starts blank (a new target, with a new id).
+#[component]
+fn TargetRow(
+    index: usize,
+    row: TargetForm,
+    shown: RwSignal<bool>,
+    kind: RwSignal<String>,
+    topics: Vec<(Uuid, String)>,
+    errors: Signal<HashMap<String, String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let field = format!("target-{index}");
+    let error_id = format!("rule-{field}-error");
+    // Bumped by Remove: the fields render again, empty.
+    let epoch = RwSignal::new(0u32);
+    let remove = move |_| {
+        shown.set(false);
+        kind.set(String::new());
+        epoch.update(|e| *e += 1);
+    };
+    let name = move |field: &str| format!("form[targets][{index}][{field}]");
+    view! {
+        <fieldset class="target" hidden=move || !shown.get() data-testid=field.clone() aria-describedby=error_id>
+            <legend>{t!(i18n, rule_target_n, n = move || index + 1)}</legend>
+            <input type="hidden" name=name("kind") prop:value=move || if shown.get() { kind.get() } else { String::new() } value=row.kind.clone() />
+            {move || {
+                let row = if epoch.get() == 0 { row.clone() } else { TargetForm::default() };
+                view! { <TargetFields index row kind topics=topics.clone() /> }
+            }}
+            <FieldError field=field.clone() errors />
+            <button type="button" class="button small" on:click=remove>{t!(i18n, rule_remove_target)}</button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn TargetFields(
+    index: usize,
+    row: TargetForm,
+    kind: RwSignal<String>,
+    topics: Vec<(Uuid, String)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = move |field: &str| format!("form[targets][{index}][{field}]");
+    let id = move |field: &str| format!("target-{index}-{field}");
+    let is = move |k: &'static str| move || kind.get() == k;
+    let selected_topic = row.topic.clone();
+    view! {
+        <input type="hidden" name=name("id") value=row.id.clone() />
+        <label for=id("kind")>{t!(i18n, target_kind)}</label>
+        <select id=id("kind") prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
+            <option value="lambda" selected=is("lambda")>{t!(i18n, target_lambda)}</option>
+            <option value="topic" selected=is("topic")>{t!(i18n, target_topic)}</option>
+            <option value="sqs" selected=is("sqs")>{t!(i18n, target_sqs)}</option>
+        </select>
+        <div hidden=is("topic")>
+            <label for=id("arn")>
+                {move || if kind.get() == "sqs" { t_string!(i18n, target_sqs) } else { t_string!(i18n, target_lambda) }}
+                " " {t!(i18n, target_arn)}
+            </label>
+            <input
+                id=id("arn")
+                name=name("arn")
+                type="text"
+                spellcheck="false"
+                autocomplete="off"
+                value=row.arn.clone()
+                list=move || if kind.get() == "lambda" { "lambda-functions" } else { "" }
+            />
+            <p class="hint" hidden=move || kind.get() != "lambda">{t!(i18n, target_functions_hint)}</p>
+        </div>
+        <div hidden=move || kind.get() != "topic">
+            <label for=id("topic")>{t!(i18n, target_topic)}</label>
+            <select id=id("topic") name=name("topic")>
+                <option value="">{t!(i18n, target_choose_topic)}</option>
+                {topics.into_iter().map(|(topic, topic_name)| {
+                    let value = topic.to_string();
+                    let selected = value == selected_topic;
+                    view! { <option value=value selected=selected>{topic_name}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+        <details>
+            <summary>{t!(i18n, target_advanced)}</summary>
+            <label for=id("input")>{t!(i18n, target_input)}</label>
+            <textarea id=id("input") name=name("input") rows="3" spellcheck="false">{row.input.clone()}</textarea>
+            <label for=id("max_attempts")>{t!(i18n, target_max_attempts)}</label>
+            <input id=id("max_attempts") name=name("max_attempts") type="text" inputmode="numeric" value=row.max_attempts.clone() placeholder="185" />
+            <label for=id("max_age_seconds")>{t!(i18n, target_max_age)}</label>
+            <input id=id("max_age_seconds") name=name("max_age_seconds") type="text" inputmode="numeric" value=row.max_age_seconds.clone() placeholder="86400" />
+            <label for=id("dead_letter")>{t!(i18n, target_dead_letter)}</label>
+            <input id=id("dead_letter") name=name("dead_letter") type="text" spellcheck="false" value=row.dead_letter.clone() />
+        </details>
+    }
+}
+
+/// Moves the keyboard focus to the element, once it is shown (a new target's first field).
+fn focus(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let id = id.to_owned();
+        request_animation_frame(move || {
+            if let Some(element) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = element.focus();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}

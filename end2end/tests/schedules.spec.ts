@@ -1,0 +1,88 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// Runs after auth.spec.ts, which created Ada (admin of Platform) in the shared database, and
+// resources.spec.ts, which connected the team to the emulator (seeded with the lab's function).
+async function hydrated(page: Page) {
+  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
+}
+
+async function logIn(page: Page) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill("correct horse battery staple");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByTestId("who")).toContainText("Platform (admin)");
+}
+
+test("the lab's morning schedule: built with the visual builder, applied, in sync with its next runs", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/schedules");
+  await hydrated(page);
+  await expect(page.getByText("No rules yet.")).toBeVisible();
+
+  await page.getByRole("link", { name: "Every day at 10:00 UTC, invoke a Lambda function" }).click();
+  await expect(page).toHaveURL(/template=daily-lambda/);
+  await hydrated(page);
+  const expression = page.getByLabel("Schedule expression");
+  await expect(expression).toHaveValue("cron(0 10 * * ? *)");
+
+  // The builder writes the expression: 18:00 instead of 10:00.
+  const hours = page.locator('[data-field="hours"]');
+  await hours.getByRole("button", { name: "18", exact: true }).click();
+  await hours.getByRole("button", { name: "10", exact: true }).click();
+  await expect(expression).toHaveValue("cron(0 18 * * ? *)");
+  await expect(page.getByTestId("description")).toContainText("06:00 PM");
+  // The preview: the next three runs, at 18:00 UTC.
+  const preview = page.getByTestId("runs").locator("tbody tr");
+  await expect(preview).toHaveCount(3);
+  await expect(preview.first().locator("td.utc")).toHaveText(/ 18:00$/);
+
+  // A mistake typed in the text: the error points at it, and the builder follows the fix.
+  await expression.fill("cron(0 18 * * *)");
+  await expect(page.getByTestId("error")).toBeVisible();
+  await expression.fill("cron(0 18 * * ? *)");
+  await expect(page.getByTestId("error")).toHaveCount(0);
+
+  await page.getByLabel("Name", { exact: true }).fill("lab-evening-count");
+  // The function is picked from what Lambda has (the datalist the ARN field suggests from).
+  const offered = page.locator('#lambda-functions option[value$=":function:belfry-lab-counter"]');
+  await expect(offered).toBeAttached();
+  const arn = await offered.getAttribute("value");
+  expect(arn).toMatch(/^arn:aws:lambda:ap-northeast-2:\d{12}:function:belfry-lab-counter$/);
+
+  // A wrong ARN first: the target says what is wrong.
+  const target = page.getByTestId("target-0");
+  await target.getByLabel("Lambda function ARN").fill("arn:aws:sqs:ap-northeast-2:123456789012:nope");
+  await page.getByRole("button", { name: "Save rule" }).click();
+  await expect(page.locator("#rule-target-0-error")).toContainText("Target 1: give a Lambda function ARN");
+  await target.getByLabel("Lambda function ARN").fill(arn!);
+  await page.getByRole("button", { name: "Save rule" }).click();
+  await expect(page).toHaveURL(/\/schedules\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByRole("status")).toContainText("Nothing changes in AWS until the plan is applied");
+  await hydrated(page);
+  await expect(page.getByLabel("Schedule expression")).toHaveValue("cron(0 18 * * ? *)");
+
+  await page.goto("/plan");
+  await hydrated(page);
+  await expect(page.getByTestId("plan-steps")).toContainText("rule lab-evening-count");
+  await page.getByRole("button", { name: "Apply" }).click();
+  const progress = page.getByTestId("progress");
+  await expect(progress.locator('tr[data-name="lab-evening-count"]')).toContainText("in sync", { timeout: 20_000 });
+
+  await page.goto("/schedules");
+  await hydrated(page);
+  const row = page.getByTestId("rules").locator('tr[data-name="lab-evening-count"]');
+  await expect(row.getByTestId("status")).toHaveText("in sync");
+  await expect(row).toContainText("cron(0 18 * * ? *)");
+  const runs = row.getByTestId("next-runs").locator("li");
+  await expect(runs).toHaveCount(3);
+  for (const run of await runs.all()) {
+    await expect(run).toHaveText(/^\d{4}-\d{2}-\d{2} 18:00$/);
+  }
+
+  // In Korean too.
+  await page.getByRole("button", { name: "한국어" }).click();
+  await expect(row.getByTestId("rule-description")).toContainText("오후 6:00");
+  await page.getByRole("button", { name: "English" }).click();
+});
