@@ -157,3 +157,26 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("error-span")).toHaveText("0");
   });
 });
+
+test("a schedule written in Seoul shows its UTC rule, which runs at the same moments", async ({ page }) => {
+  await page.goto(`/cron?expr=${encodeURIComponent("cron(0 9 ? * MON-FRI *)")}&tz=Asia%2FSeoul`);
+  await hydrated(page);
+  await expect(page.getByTestId("utc-expression")).toHaveText("cron(0 0 ? * MON-FRI *)");
+  // Put into a rule as it is, the expression would run at 18:00 in Seoul: the page warns.
+  await expect(page.getByTestId("utc-warning")).toContainText("18:00");
+  const utcColumn = page.getByTestId("runs").locator("td.utc");
+  await expect(utcColumn.first()).toHaveText(/ 00:00$/);
+  const seoulRuns = await utcColumn.allTextContents();
+
+  await page.getByTestId("open-utc").click();
+  await expect(page).toHaveURL(/tz=UTC/);
+  await hydrated(page);
+  await expect(page.getByLabel("Schedule expression")).toHaveValue("cron(0 0 ? * MON-FRI *)");
+  await expect(page.getByTestId("utc-rule")).toHaveCount(0);
+  await expect(utcColumn).toHaveText(seoulRuns);
+
+  // New York changes its clocks: no rule can follow, and the page says why.
+  await page.goto(`/cron?expr=${encodeURIComponent("cron(0 9 ? * MON-FRI *)")}&tz=America%2FNew_York`);
+  await hydrated(page);
+  await expect(page.getByTestId("utc-none")).toContainText("daylight saving");
+});

@@ -21,6 +21,23 @@ pub enum CronCommand {
     Describe(DescribeArgs),
     /// Convert a Unix (5-field, @daily) or Quartz (6/7-field) expression to AWS form.
     Convert(ConvertArgs),
+    /// The UTC rule that runs when an expression written in a zone does, for EventBridge
+    /// rules (which run in UTC): exit 1 with the reason when there is none.
+    Utc(UtcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UtcArgs {
+    /// cron(…), rate(…) or at(…), in local time
+    pub expr: String,
+    /// The IANA zone it is written in.
+    #[arg(long)]
+    pub tz: Tz,
+    /// Whether the zone's offset stays the same is judged from this instant; now when left out.
+    #[arg(long)]
+    pub from: Option<DateTime<chrono::FixedOffset>>,
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +126,7 @@ pub fn run(command: CronCommand, out: &mut dyn Write, err: &mut dyn Write) -> Ex
         CronCommand::Check(args) => check(args, out, err),
         CronCommand::Describe(args) => describe(args, out, err),
         CronCommand::Convert(args) => convert_cmd(args, out, err),
+        CronCommand::Utc(args) => utc(args, out, err),
     };
     result.unwrap_or_else(|io| {
         let _ = writeln!(err, "belfry: {io}");
@@ -146,6 +164,27 @@ fn next(args: NextArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Re
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn utc(args: UtcArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<ExitCode> {
+    let lang = Lang::from(args.lang);
+    let schedule = match args.expr.parse::<Schedule>() {
+        Ok(schedule) => schedule,
+        Err(error) => return report(&args.expr, &error, lang, err),
+    };
+    let from = args
+        .from
+        .map_or_else(Utc::now, |from| from.with_timezone(&Utc));
+    match app::cron::to_utc(&schedule, args.tz, from) {
+        Ok(rule) => {
+            writeln!(out, "{rule}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            writeln!(err, "belfry: {}", error.message(lang))?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn check(args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<ExitCode> {

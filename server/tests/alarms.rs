@@ -1632,6 +1632,65 @@ async fn the_rule_form_names_every_bad_field_and_nothing_reaches_aws() {
 }
 
 #[tokio::test]
+async fn a_schedule_written_in_seoul_reaches_aws_as_its_utc_twin_and_new_york_is_refused() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let name = lab.name("seoul-mornings");
+    lab.save_rule(
+        &[
+            ("name", &name),
+            ("zone", "Asia/Seoul"),
+            ("schedule", "cron(0 9 ? * MON-FRI *)"),
+        ],
+        &[],
+        None,
+    )
+    .await;
+    lab.apply(&reconciler).await;
+    let (schedule, _, _) = rule_in_aws(&lab, &name).await.unwrap();
+    assert_eq!(
+        schedule, "cron(0 0 ? * MON-FRI *)",
+        "09:00 in Seoul is 00:00 UTC"
+    );
+    let listed = &lab.resources("rule").await[0];
+    assert_eq!(listed["written_in"][0], "Asia/Seoul");
+    assert_eq!(listed["written_in"][1], "cron(0 9 ? * MON-FRI *)");
+    // Every next run is at 00:00 UTC on a weekday.
+    let runs = listed["next_runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    for run in runs {
+        let run: chrono::DateTime<chrono::Utc> = run.as_str().unwrap().parse().unwrap();
+        use chrono::{Datelike, Timelike};
+        assert_eq!((run.hour(), run.minute()), (0, 0));
+        assert!(run.weekday().number_from_monday() <= 5, "{run}");
+    }
+
+    let response = lab
+        .post_rule(
+            &[
+                ("name", &lab.name("new-york-mornings")),
+                ("zone", "America/New_York"),
+                ("schedule", "cron(0 9 ? * MON-FRI *)"),
+            ],
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let error = &body["InvalidForm"]["errors"][0];
+    assert_eq!(error["field"], "schedule");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("daylight saving"),
+        "{body}"
+    );
+    assert_eq!(lab.resources("rule").await.len(), 1);
+}
+
+#[tokio::test]
 async fn a_confirmed_subscription_is_unsubscribed_and_a_topic_deleted_in_aws() {
     let lab = Lab::new().await;
     let reconciler = lab.reconciler().await;

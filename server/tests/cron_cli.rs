@@ -210,3 +210,38 @@ fn convert_unix_with_both_day_fields_makes_two_rules() {
     let rules: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
     assert_eq!(rules, ["cron(0 9 1 * ? *)", "cron(0 9 ? * MON *)"]);
 }
+
+#[test]
+fn utc_prints_the_rule_for_a_seoul_schedule_and_refuses_new_york_with_the_reason() {
+    let output = belfry(&[
+        "cron",
+        "utc",
+        "cron(0 8 ? * MON *)",
+        "--tz",
+        "Asia/Seoul",
+        "--from",
+        "2026-11-22T00:00:00Z",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "cron(0 23 ? * SUN *)\n");
+
+    let output = belfry(&["cron", "utc", "cron(0 5 1 * ? *)", "--tz", "Asia/Seoul"]);
+    assert_eq!(stdout(&output), "cron(0 20 L * ? *)\n");
+
+    let output = belfry(&[
+        "cron",
+        "utc",
+        "cron(0 9 ? * MON-FRI *)",
+        "--tz",
+        "America/New_York",
+        "--lang",
+        "ko",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("일광 절약 시간"),
+        "{}",
+        stderr(&output)
+    );
+}

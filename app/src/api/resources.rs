@@ -41,6 +41,9 @@ pub struct ResourceView {
     /// Rules: declared disabled.
     #[serde(default)]
     pub disabled: bool,
+    /// Rules written in a local zone: (zone, the schedule as written).
+    #[serde(default)]
+    pub written_in: Option<(String, String)>,
 }
 
 /// The rule form's data: the form (a template's, or the stored rule's), the version an edit
@@ -178,6 +181,10 @@ pub mod ssr {
                 (r.event_pattern.is_none() && !r.schedule.is_empty()).then(|| r.schedule.clone())
             }),
             disabled: rule.as_ref().is_some_and(|r| !r.enabled),
+            written_in: rule
+                .as_ref()
+                .and_then(|r| r.written_in.clone())
+                .map(|w| (w.zone, w.schedule)),
             // A disabled rule does not run.
             next_runs: rule
                 .filter(|r| r.enabled)

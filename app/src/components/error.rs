@@ -128,6 +128,8 @@ pub fn rule_text(i18n: I18nContext<Locale>, error: &RuleError) -> String {
         RuleError::Input { index, detail } => {
             t_string!(i18n, err_rule_input, index = *index, detail = detail).to_string()
         }
+        RuleError::UnknownZone => t_string!(i18n, err_rule_zone).to_string(),
+        RuleError::Zone(error) => error.message(crate::pages::cron::lang_of(i18n.get_locale())),
     }
 }
 

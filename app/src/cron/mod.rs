@@ -20,6 +20,9 @@
 //! - [`Rate`], [`RateUnit`]: `rate()`; [`Rate::runs_after`] / [`Rate::runs_before`] take
 //!   the first run explicitly (for example a Scheduler schedule's start date).
 //! - [`detect`], [`convert`], [`Dialect`], [`Conversion`], [`Change`], [`ChangeKind`].
+//! - [`to_utc`]: a schedule written in a local zone as the UTC `cron()` an EventBridge
+//!   rule needs, when one runs at exactly the same instants, or a [`ZoneError`] saying why
+//!   none does (daylight saving, a day that cannot move across midnight).
 //! - [`CronError`] with [`ErrorKind`], the [`Field`] and the byte span in the original
 //!   input; [`CronError::message`] and [`CronError::suggestion`] in either [`Lang`].
 //!
@@ -41,6 +44,7 @@ mod error;
 mod eval;
 mod expr;
 mod parse;
+mod zone;
 
 #[cfg(test)]
 mod tests;
@@ -55,6 +59,7 @@ use serde::{Deserialize, Serialize};
 pub use dialect::{Change, ChangeKind, Conversion, Dialect, convert, detect};
 pub use error::{CronError, ErrorKind};
 pub use expr::{CronExpr, Field, FieldExpr, Part, Rate, RateUnit, StepBase};
+pub use zone::{ZoneError, fixed_offset_minutes, to_utc};
 
 /// The language of messages and descriptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //! and constant inputs are JSON, checked here and stored in one canonical spelling, so that
 //! what AWS hands back compares equal to what was sent.
 use super::aws::is_arn_of;
-use crate::cron::{CronError, Schedule};
+use crate::cron::{CronError, Schedule, ZoneError, to_utc};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,10 @@ pub enum RuleError {
     DeadLetter { index: usize },
     #[error("Target {index}: the constant input is not JSON ({detail}).")]
     Input { index: usize, detail: String },
+    #[error("Pick a time zone from the list.")]
+    UnknownZone,
+    #[error("{0}")]
+    Zone(ZoneError),
 }
 
 impl RuleError {
@@ -202,6 +206,18 @@ pub struct RuleSpec {
     pub enabled: bool,
     #[serde(default)]
     pub targets: Vec<TargetSpec>,
+    /// The schedule as the person wrote it, in their zone; `schedule` is its UTC twin, the
+    /// one AWS gets. Kept to show and edit it the way it was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_in: Option<WrittenIn>,
+}
+
+/// A schedule written in local time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenIn {
+    /// An IANA zone name.
+    pub zone: String,
+    pub schedule: String,
 }
 
 fn yes() -> bool {
@@ -578,6 +594,9 @@ pub struct RuleForm {
     /// `true` (the default) or `false`.
     #[serde(default)]
     pub enabled: String,
+    /// The IANA zone the schedule is written in; empty or `UTC` for UTC.
+    #[serde(default)]
+    pub zone: String,
     #[serde(default)]
     pub targets: Vec<TargetForm>,
 }
@@ -681,14 +700,38 @@ impl RuleForm {
             });
         }
         let pattern = self.trigger.trim() == "pattern";
+        // A schedule written in a zone becomes its UTC twin, or the reason there is none.
+        let mut schedule = self.schedule.trim().to_owned();
+        let mut written_in = None;
+        match self.zone.trim() {
+            _ if pattern => {}
+            "" | "UTC" | "Etc/UTC" => {}
+            zone => match zone.parse::<Tz>() {
+                Err(_) => problems.push(("zone".to_owned(), RuleError::UnknownZone)),
+                // A schedule that does not parse gets its own error from the check below.
+                Ok(tz) => {
+                    if let Ok(local) = schedule.parse::<Schedule>() {
+                        match to_utc(&local, tz, now) {
+                            Ok(utc) => {
+                                written_in = Some(WrittenIn {
+                                    zone: tz.name().to_owned(),
+                                    schedule: local.to_string(),
+                                });
+                                schedule = utc.to_string();
+                            }
+                            Err(error) => {
+                                problems.push(("schedule".to_owned(), RuleError::Zone(error)));
+                            }
+                        }
+                    }
+                }
+            },
+        }
         let spec = RuleSpec {
             name: self.name.trim().to_owned(),
             description: self.description.trim().to_owned(),
-            schedule: if pattern {
-                String::new()
-            } else {
-                self.schedule.trim().to_owned()
-            },
+            written_in,
+            schedule: if pattern { String::new() } else { schedule },
             event_pattern: if pattern {
                 Some(self.event_pattern.trim().to_owned())
             } else {
@@ -730,7 +773,14 @@ impl RuleForm {
                 "schedule"
             }
             .to_owned(),
-            schedule: spec.schedule.clone(),
+            schedule: spec
+                .written_in
+                .as_ref()
+                .map_or_else(|| spec.schedule.clone(), |w| w.schedule.clone()),
+            zone: spec
+                .written_in
+                .as_ref()
+                .map_or_else(|| "UTC".to_owned(), |w| w.zone.clone()),
             event_pattern: spec
                 .event_pattern
                 .as_deref()
@@ -809,6 +859,7 @@ impl RuleTemplate {
             schedule: schedule.to_owned(),
             event_pattern: String::new(),
             enabled: "true".to_owned(),
+            zone: "UTC".to_owned(),
             targets: vec![TargetForm {
                 kind: kind.to_owned(),
                 ..TargetForm::default()
@@ -845,6 +896,7 @@ mod tests {
             event_pattern: None,
             enabled: true,
             targets: vec![target("count", TargetRef::Lambda(COUNT.to_owned()))],
+            written_in: None,
         }
     }
 
@@ -1050,6 +1102,42 @@ mod tests {
             .parse(&[(topic, "ops".into())], now())
             .unwrap();
         assert_eq!(again, spec);
+    }
+
+    #[test]
+    fn a_schedule_written_in_seoul_is_saved_as_its_utc_twin_and_edited_as_written() {
+        let mut form = RuleTemplate::DailyLambda.form();
+        form.targets = vec![lambda_row(COUNT)];
+        form.zone = "Asia/Seoul".into();
+        form.schedule = "cron(0 9 ? * MON-FRI *)".into();
+        let spec = form.parse(&[], now()).unwrap();
+        assert_eq!(spec.schedule, "cron(0 0 ? * MON-FRI *)");
+        assert_eq!(
+            spec.written_in,
+            Some(WrittenIn {
+                zone: "Asia/Seoul".into(),
+                schedule: "cron(0 9 ? * MON-FRI *)".into()
+            })
+        );
+        let again = RuleForm::from_spec(&spec);
+        assert_eq!(
+            (again.zone.as_str(), again.schedule.as_str()),
+            ("Asia/Seoul", "cron(0 9 ? * MON-FRI *)")
+        );
+        assert_eq!(again.parse(&[], now()).unwrap(), spec);
+        // A zone with daylight saving has no UTC twin: the schedule field says why.
+        form.zone = "America/New_York".into();
+        let problems = form.parse(&[], now()).unwrap_err();
+        assert_eq!(problems[0].0, "schedule");
+        assert!(matches!(
+            problems[0].1,
+            RuleError::Zone(ZoneError::OffsetChanges { .. })
+        ));
+        form.zone = "Mars/Olympus".into();
+        assert_eq!(
+            form.parse(&[], now()).unwrap_err()[0],
+            ("zone".into(), RuleError::UnknownZone)
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::SignInFirst;
 use super::alarms::Status;
 use super::cron::builder::Builder;
 use super::cron::runs::Runs;
-use super::cron::{ConversionView, ErrorView, Reading, lang_of};
+use super::cron::{ConversionView, ErrorView, Reading, UtcRule, lang_of};
 use crate::api::AppError;
 use crate::api::resources::{
     DeleteResource, RuleFormData, SaveRule, lambda_functions, list_resources, load_rule_form,
@@ -93,6 +93,7 @@ pub fn SchedulesPage() -> impl IntoView {
                                     let has_schedule = schedule.is_some();
                                     let described = schedule.as_deref().and_then(|s| s.parse::<Schedule>().ok());
                                     let runs = rule.next_runs.clone();
+                                    let written = rule.written_in.clone();
                                     view! {
                                         <tr data-name=row_name>
                                             <td><A href=format!("/schedules/{id}")>{title}</A></td>
@@ -101,6 +102,11 @@ pub fn SchedulesPage() -> impl IntoView {
                                                     Some(schedule) => view! { <code>{schedule}</code> }.into_any(),
                                                     None => view! { <span>{t!(i18n, rule_on_events)}</span> }.into_any(),
                                                 }}
+                                                {written.map(|(zone, local)| view! {
+                                                    <div class="hint" data-testid="written-in">
+                                                        {t!(i18n, rule_written_in, schedule = move || local.clone(), zone = move || zone.clone())}
+                                                    </div>
+                                                })}
                                                 {described.map(|s| view! {
                                                     <div class="hint" data-testid="rule-description">
                                                         {move || s.describe(lang_of(i18n.get_locale()))}
@@ -278,7 +284,9 @@ fn RuleEditor(
     let pattern_problem = Memo::new(move |_| {
         pattern.with(|p| (!p.trim().is_empty()).then(|| check_event_pattern(p).err()))
     });
-    let tz = RwSignal::new(Tz::UTC);
+    // The zone the schedule is written in: the preview reads it there, as the saved UTC
+    // rule will run.
+    let tz = RwSignal::new(form.zone.parse::<Tz>().unwrap_or(Tz::UTC));
     let count = RwSignal::new(3usize);
     let lang = move || lang_of(i18n.get_locale());
     let description = move || match reading.get() {
@@ -332,6 +340,22 @@ fn RuleEditor(
             </fieldset>
 
             <div class="schedule" hidden=move || trigger.get() != "schedule">
+                <label for="rule-zone">{t!(i18n, rule_zone)}</label>
+                <select id="rule-zone" name="form[zone]" aria-describedby="rule-zone-hint rule-zone-error" on:change=move |ev| {
+                    if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
+                        tz.set(zone);
+                    }
+                }>
+                    {chrono_tz::TZ_VARIANTS
+                        .iter()
+                        .map(|zone| {
+                            let name = zone.name();
+                            view! { <option value=name selected=move || tz.get() == *zone>{name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <p id="rule-zone-hint" class="hint">{t!(i18n, rule_zone_hint)}</p>
+                <FieldError field="zone".into() errors />
                 <label for="rule-schedule">{t!(i18n, rule_schedule)}</label>
                 <input
                     id="rule-schedule"
@@ -359,6 +383,7 @@ fn RuleEditor(
                 </div>
                 <p class="description" data-testid="description">{description}</p>
                 <FieldError field="schedule".into() errors />
+                <UtcRule reading tz from />
                 <Builder expr reading />
                 <Runs reading from tz count />
             </div>

@@ -256,6 +256,8 @@ pub fn CronPage() -> impl IntoView {
                 {description}
             </p>
 
+            <UtcRule reading tz from />
+
             <builder::Builder expr reading />
 
             <section class="examples" aria-labelledby="examples-title">
@@ -295,6 +297,73 @@ pub fn CronPage() -> impl IntoView {
 
             <runs::Runs reading from tz count />
         </section>
+    }
+}
+
+/// An expression read in a zone other than UTC, as an EventBridge rule would have to be: the
+/// UTC rule that runs at the same moments, or why there is none; and a warning of what the
+/// expression itself would do in a rule, which reads it in UTC.
+#[component]
+pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) -> impl IntoView {
+    let i18n = use_i18n();
+    let cron = Memo::new(move |_| match reading.get() {
+        Reading::Aws(schedule @ Schedule::Cron(_)) => Some(schedule),
+        _ => None,
+    });
+    let shown = move || tz.get() != Tz::UTC && cron.with(Option::is_some);
+    let translated = Memo::new(move |_| {
+        let zone = tz.get();
+        cron.get()
+            .filter(|_| zone != Tz::UTC)
+            .map(|schedule| cron::to_utc(&schedule, zone, from).map(|utc| utc.to_string()))
+    });
+    // The expression's own next run in a rule (read in UTC), when it is not the local one.
+    let misread = Memo::new(move |_| {
+        let zone = tz.get();
+        let schedule = cron.get().filter(|_| zone != Tz::UTC)?;
+        let as_rule = schedule.next_runs(from, 1, Tz::UTC).first().copied()?;
+        let as_written = schedule.next_runs(from, 1, zone).first().copied();
+        (as_written != Some(as_rule)).then_some(as_rule)
+    });
+    let zone_name = move || tz.get().name();
+    view! {
+        <Show when=shown fallback=|| ()>
+            <section class="utc-rule" aria-labelledby="utc-rule-title" data-testid="utc-rule">
+                <h2 id="utc-rule-title">{t!(i18n, cron_rule_title)}</h2>
+                {move || match translated.get() {
+                    Some(Ok(rule)) => {
+                        let href = share_path(&rule, Tz::UTC, DEFAULT_RUNS);
+                        view! {
+                            <p>{t!(i18n, cron_rule_same, zone = zone_name)}</p>
+                            <p>
+                                <code data-testid="utc-expression">{rule}</code> " "
+                                <a href=href rel="external" data-testid="open-utc">{t!(i18n, cron_rule_open)}</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Some(Err(error)) => {
+                        let offset_changes = matches!(error, cron::ZoneError::OffsetChanges { .. });
+                        view! {
+                            <p class="warning" data-testid="utc-none">
+                                {t!(i18n, cron_rule_none)} " "
+                                {move || error.message(lang_of(i18n.get_locale()))}
+                            </p>
+                            {(!offset_changes).then(|| view! { <p>{t!(i18n, cron_rule_scheduler, zone = zone_name)}</p> })}
+                        }
+                            .into_any()
+                    }
+                    None => ().into_any(),
+                }}
+                {move || misread.get().map(|run| view! {
+                    <p class="hint warning" data-testid="utc-warning">
+                        {t!(i18n, cron_rule_warning,
+                            when = move || runs::local_label(run, tz.get(), i18n.get_locale()),
+                            zone = zone_name)}
+                    </p>
+                })}
+            </section>
+        </Show>
     }
 }
 
