@@ -80,6 +80,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/schedules") view=pages::rules::SchedulesPage />
                         <Route path=path!("/schedules/new") view=pages::rules::RuleFormPage />
                         <Route path=path!("/schedules/:id") view=pages::rules::RuleFormPage />
+                        <Route path=path!("/schedules/scheduler/new") view=pages::rules::SchedulerFormPage />
+                        <Route path=path!("/schedules/scheduler/:id") view=pages::rules::SchedulerFormPage />
                         <Route
                             path=path!("/load-balancers")
                             view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::LoadBalancers /> }

@@ -86,3 +86,37 @@ test("the lab's morning schedule: built with the visual builder, applied, in syn
   await expect(row.getByTestId("rule-description")).toContainText("오후 6:00");
   await page.getByRole("button", { name: "English" }).click();
 });
+
+test("a Scheduler schedule in New York: written in its own zone, applied, in sync", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/schedules");
+  await hydrated(page);
+  await page.getByRole("link", { name: "New Scheduler schedule" }).click();
+  await expect(page).toHaveURL(/\/schedules\/scheduler\/new$/);
+  await hydrated(page);
+  await expect(page.getByLabel("Time zone")).toHaveValue("America/New_York");
+  // The preview reads the expression in New York: 09:00 there, 14:00 UTC in winter.
+  await expect(page.getByTestId("runs").locator("td.utc").first()).toHaveText(/ 1[34]:00$/);
+  await page.getByLabel("Name", { exact: true }).fill("lab-ny-mornings");
+  const offered = page.locator('#lambda-functions option[value$=":function:belfry-lab-counter"]');
+  await expect(offered).toBeAttached();
+  await page.getByLabel("Target ARN").fill((await offered.getAttribute("value"))!);
+  // No role yet: the field says what it needs.
+  await page.getByRole("button", { name: "Save schedule" }).click();
+  await expect(page.locator("#rule-role_arn-error")).toContainText("IAM role ARN");
+  await page.getByLabel("Role ARN Scheduler assumes").fill("arn:aws:iam::123456789012:role/belfry-scheduler");
+  await page.getByRole("button", { name: "Save schedule" }).click();
+  await expect(page).toHaveURL(/\/schedules\/scheduler\/[0-9a-f-]{36}\?saved=1$/);
+
+  await page.goto("/plan");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("progress").locator('tr[data-name="default/lab-ny-mornings"]')).toContainText("in sync", { timeout: 20_000 });
+
+  await page.goto("/schedules");
+  await hydrated(page);
+  const row = page.getByTestId("scheduler-schedules").locator('tr[data-name="default/lab-ny-mornings"]');
+  await expect(row.getByTestId("status")).toHaveText("in sync");
+  await expect(row).toContainText("cron(0 9 ? * MON-FRI *) in America/New_York");
+  await expect(row.getByTestId("next-runs").locator("li")).toHaveCount(3);
+});

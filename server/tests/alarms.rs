@@ -69,6 +69,11 @@ impl Lab {
         body
     }
 
+    async fn call_owned(&self, function: &str, form: Vec<(String, String)>) -> Value {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.call(function, &form).await
+    }
+
     async fn create_topic(&self, name: &str) -> String {
         self.call("create_topic", &[("name", name)])
             .await
@@ -1688,6 +1693,172 @@ async fn a_schedule_written_in_seoul_reaches_aws_as_its_utc_twin_and_new_york_is
         "{body}"
     );
     assert_eq!(lab.resources("rule").await.len(), 1);
+}
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/belfry-scheduler";
+
+#[tokio::test]
+async fn a_scheduler_schedule_runs_in_new_york_and_is_created_changed_drifted_and_deleted() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let name = lab.name("ny-mornings");
+    let lambda = "arn:aws:lambda:ap-northeast-2:123456789012:function:count";
+    let form = |expression: &'static str, enabled: &'static str| {
+        vec![
+            ("form[name]".to_owned(), name.clone()),
+            ("form[group]".to_owned(), "default".to_owned()),
+            ("form[expression]".to_owned(), expression.to_owned()),
+            ("form[timezone]".to_owned(), "America/New_York".to_owned()),
+            ("form[flexible_minutes]".to_owned(), "15".to_owned()),
+            ("form[enabled]".to_owned(), enabled.to_owned()),
+            ("form[target_arn]".to_owned(), lambda.to_owned()),
+            ("form[role_arn]".to_owned(), ROLE.to_owned()),
+            (
+                "form[input]".to_owned(),
+                "{ \"from\": \"belfry\" }".to_owned(),
+            ),
+        ]
+    };
+    let id = lab
+        .call_owned("save_schedule", form("cron(0 9 ? * MON-FRI *)", "true"))
+        .await;
+    let id = id.as_str().unwrap().to_owned();
+    lab.apply(&reconciler).await;
+    let client = lab.moto.scheduler();
+    let get = || {
+        client
+            .get_schedule()
+            .group_name("default")
+            .name(&name)
+            .send()
+    };
+    let made = get().await.unwrap();
+    assert_eq!(made.schedule_expression(), Some("cron(0 9 ? * MON-FRI *)"));
+    assert_eq!(
+        made.schedule_expression_timezone(),
+        Some("America/New_York")
+    );
+    assert_eq!(
+        made.flexible_time_window()
+            .unwrap()
+            .maximum_window_in_minutes(),
+        Some(15)
+    );
+    assert_eq!(made.target().unwrap().input(), Some(r#"{"from":"belfry"}"#));
+    assert_eq!(made.target().unwrap().role_arn(), ROLE);
+    let listed = &lab.resources("schedule").await[0];
+    assert_eq!(listed["status"], "in_sync");
+    assert_eq!(listed["aws_id"], format!("default/{name}"));
+    // 09:00 in New York is 14:00 UTC in winter: the list counts in the schedule's zone.
+    let first: chrono::DateTime<chrono::Utc> =
+        listed["next_runs"][0].as_str().unwrap().parse().unwrap();
+    assert_eq!(first.format("%H:%M").to_string(), "14:00");
+
+    // The same read back is no drift; the resync writes nothing.
+    let team = lab.team_id().await;
+    assert_eq!(reconciler.resync_team(team).await.unwrap().drifted, 0);
+
+    // A change: every field goes in one UpdateSchedule.
+    let version = lab.version("schedule").await;
+    let mut changed = form("cron(30 8 ? * MON-FRI *)", "false");
+    changed.push(("id".into(), id.clone()));
+    changed.push(("version".into(), version.to_string()));
+    lab.call_owned("save_schedule", changed).await;
+    let updates = lab.proxy.calls("UpdateSchedule");
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("UpdateSchedule"), updates + 1);
+    let now = get().await.unwrap();
+    assert_eq!(now.schedule_expression(), Some("cron(30 8 ? * MON-FRI *)"));
+    assert_eq!(
+        now.state(),
+        Some(&aws_sdk_scheduler::types::ScheduleState::Disabled)
+    );
+    assert_eq!(now.schedule_expression_timezone(), Some("America/New_York"));
+    // Applying again changes nothing.
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("UpdateSchedule"), updates + 1);
+
+    // Someone moves it to UTC in the console: the resync says so.
+    client
+        .update_schedule()
+        .group_name("default")
+        .name(&name)
+        .schedule_expression("cron(30 8 ? * MON-FRI *)")
+        .schedule_expression_timezone("UTC")
+        .flexible_time_window(
+            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Flexible)
+                .maximum_window_in_minutes(15)
+                .build()
+                .unwrap(),
+        )
+        .state(aws_sdk_scheduler::types::ScheduleState::Disabled)
+        .target(now.target().unwrap().clone())
+        .send()
+        .await
+        .unwrap();
+    reconciler.resync_team(team).await.unwrap();
+    let listed = &lab.resources("schedule").await[0];
+    assert_eq!(listed["status"], "drifted");
+    assert_eq!(listed["drift"][0]["field"], "time zone", "{listed}");
+
+    lab.call("delete_resource", &[("id", &id)]).await;
+    lab.apply(&reconciler).await;
+    assert!(get().await.is_err(), "deleted in AWS");
+    assert!(lab.resources("schedule").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_scheduler_schedule_made_outside_belfry_is_adopted_without_a_change() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let name = lab.name("console-made");
+    lab.moto
+        .scheduler()
+        .create_schedule()
+        .name(&name)
+        .schedule_expression("rate(1 hour)")
+        .flexible_time_window(
+            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+                .build()
+                .unwrap(),
+        )
+        .target(
+            aws_sdk_scheduler::types::Target::builder()
+                .arn("arn:aws:sqs:ap-northeast-2:123456789012:jobs")
+                .role_arn(ROLE)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = format!("default/{name}");
+    let offered = lab.call("importable_schedules", &[]).await;
+    assert!(
+        offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s[0] == id.as_str()),
+        "{offered}"
+    );
+    lab.call("adopt_schedule", &[("id", &id)]).await;
+    let plan = lab.plan().await;
+    assert_eq!(plan["summary"]["adopt"], 1, "{plan}");
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("UpdateSchedule"), 0);
+    assert_eq!(lab.proxy.calls("CreateSchedule"), 0);
+    assert_eq!(status_of(&lab.resources("schedule").await, &id), "in_sync");
+    let offered = lab.call("importable_schedules", &[]).await;
+    assert!(
+        !offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s[0] == id.as_str())
+    );
 }
 
 #[tokio::test]

@@ -153,6 +153,32 @@ async fn every_endpoint_answers_each_role_as_it_should() {
         ),
         ("lambda_functions", vec![], [401, 200, 200, 200, 200]),
         (
+            "save_schedule",
+            vec![
+                ("form[name]", "nightly"),
+                ("form[expression]", "cron(0 2 * * ? *)"),
+                ("form[timezone]", "Asia/Seoul"),
+                (
+                    "form[target_arn]",
+                    "arn:aws:sqs:ap-northeast-2:123456789012:jobs",
+                ),
+                ("form[role_arn]", "arn:aws:iam::123456789012:role/scheduler"),
+            ],
+            [401, 403, 200, 409, 200],
+        ),
+        ("load_schedule_form", vec![], [401, 200, 200, 200, 200]),
+        (
+            "load_schedule_form",
+            vec![("id", alarm.as_str())],
+            [401, 404, 404, 404, 404],
+        ),
+        ("importable_schedules", vec![], [401, 403, 200, 200, 200]),
+        (
+            "adopt_schedule",
+            vec![("id", "default/nobody-made-this")],
+            [401, 403, 404, 404, 404],
+        ),
+        (
             "create_subscription",
             vec![
                 ("topic", topic.as_str()),

@@ -50,6 +50,11 @@ pub trait Catalog: Send + Sync {
     fn test_notification(&self, team_id: Uuid, name: String) -> BoxFuture<'_, Result<(), String>>;
     /// Every SNS topic in the team's account and region: (ARN, display name).
     fn topics(&self, team_id: Uuid) -> BoxFuture<'_, Result<Vec<(String, String)>, String>>;
+    /// Every EventBridge Scheduler schedule in the team's account and region, read in full.
+    fn schedules(
+        &self,
+        team_id: Uuid,
+    ) -> BoxFuture<'_, Result<Vec<crate::domain::schedule::ScheduleSpec>, String>>;
     /// Every Lambda function in the team's account and region: (name, ARN).
     fn functions(&self, team_id: Uuid) -> BoxFuture<'_, Result<Vec<(String, String)>, String>>;
     /// The metrics CloudWatch has in a namespace (or all), for the alarm form's picker.

@@ -104,6 +104,8 @@ pub enum Problem {
     Topic(#[from] TopicError),
     #[error(transparent)]
     Rule(#[from] crate::domain::rule::RuleError),
+    #[error(transparent)]
+    Schedule(#[from] crate::domain::schedule::ScheduleError),
     #[error("The team has one of these named so already: choose another name.")]
     NameTaken,
     #[error("This is not in AWS yet: apply the plan first.")]

@@ -129,6 +129,17 @@ pub mod ssr {
                     })
                     .unwrap_or_default()
             }
+            Some(Kind::Schedule) => {
+                serde_json::from_value::<crate::domain::schedule::ScheduleSpec>(row.spec.clone())
+                    .map(|s| {
+                        let state = if s.enabled { "" } else { " (disabled)" };
+                        format!(
+                            "{} in {}{state} → {}",
+                            s.expression, s.timezone, s.target_arn
+                        )
+                    })
+                    .unwrap_or_default()
+            }
             Some(Kind::Topic) => serde_json::from_value::<TopicSpec>(row.spec.clone())
                 .map(|s| s.display_name)
                 .unwrap_or_default(),
@@ -157,6 +168,12 @@ pub mod ssr {
         let rule = (row.kind() == Some(Kind::Rule))
             .then(|| serde_json::from_value::<crate::domain::rule::RuleSpec>(row.spec.clone()).ok())
             .flatten();
+        let scheduled = (row.kind() == Some(Kind::Schedule))
+            .then(|| {
+                serde_json::from_value::<crate::domain::schedule::ScheduleSpec>(row.spec.clone())
+                    .ok()
+            })
+            .flatten();
         ResourceView {
             id: row.id,
             kind: row.kind().unwrap_or(Kind::Alarm),
@@ -180,16 +197,21 @@ pub mod ssr {
             schedule: rule.as_ref().and_then(|r| {
                 (r.event_pattern.is_none() && !r.schedule.is_empty()).then(|| r.schedule.clone())
             }),
-            disabled: rule.as_ref().is_some_and(|r| !r.enabled),
+            disabled: rule.as_ref().is_some_and(|r| !r.enabled)
+                || scheduled.as_ref().is_some_and(|s| !s.enabled),
             written_in: rule
                 .as_ref()
                 .and_then(|r| r.written_in.clone())
                 .map(|w| (w.zone, w.schedule)),
             // A disabled rule does not run.
-            next_runs: rule
-                .filter(|r| r.enabled)
-                .map(|r| r.next_runs(chrono::Utc::now(), 3))
-                .unwrap_or_default(),
+            next_runs: match rule {
+                Some(r) if r.enabled => r.next_runs(chrono::Utc::now(), 3),
+                Some(_) => Vec::new(),
+                None => scheduled
+                    .filter(|s| s.enabled)
+                    .map(|s| s.next_runs(chrono::Utc::now(), 3))
+                    .unwrap_or_default(),
+            },
         }
     }
 
@@ -292,6 +314,18 @@ pub mod ssr {
                 }
             }
             Kind::Subscription => Vec::new(),
+            Kind::Schedule => {
+                use crate::domain::schedule::ScheduleSpec;
+                let desired = serde_json::from_value::<ScheduleSpec>(row.spec.clone()).ok();
+                let observed = row
+                    .observed
+                    .clone()
+                    .and_then(|o| serde_json::from_value::<ScheduleSpec>(o).ok());
+                match (desired, observed) {
+                    (Some(desired), Some(observed)) => desired.diff(&observed),
+                    _ => Vec::new(),
+                }
+            }
             Kind::Rule => {
                 let desired =
                     serde_json::from_value::<crate::domain::rule::RuleSpec>(row.spec.clone())
@@ -995,6 +1029,99 @@ pub async fn lambda_functions() -> Result<Vec<(String, String)>, AppError> {
             })?;
         functions.sort();
         Ok(functions)
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// The Scheduler schedule form: a stored schedule to edit (`id`), or the example.
+#[server(prefix = "/api/fn", endpoint = "load_schedule_form")]
+pub async fn load_schedule_form(
+    id: Option<Uuid>,
+) -> Result<(crate::domain::schedule::ScheduleForm, Option<i32>), AppError> {
+    use crate::domain::schedule::{ScheduleForm, ScheduleSpec};
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let pool = super::guard::backend()?.pool;
+        match id {
+            None => Ok((ScheduleForm::example(), None)),
+            Some(id) => {
+                let row = crate::db::resources::get(&pool, me.team_id, id)
+                    .await?
+                    .filter(|r| r.kind() == Some(Kind::Schedule))
+                    .ok_or(AppError::NotFound)?;
+                let spec: ScheduleSpec =
+                    serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+                Ok((ScheduleForm::from_spec(&spec), Some(row.version)))
+            }
+        }
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Declares an EventBridge Scheduler schedule (new, or a change of one at `version`). The
+/// expression is checked by the cron engine in the schedule's own zone, before any AWS call.
+#[server(prefix = "/api/fn", endpoint = "save_schedule")]
+pub async fn save_schedule(
+    form: crate::domain::schedule::ScheduleForm,
+    id: Option<Uuid>,
+    version: Option<i32>,
+) -> Result<Uuid, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        let spec = form.parse(chrono::Utc::now()).map_err(form_errors)?;
+        let name = format!("{}/{}", spec.group, spec.name);
+        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
+        ssr::declare_or_edit(&pool, &me, Kind::Schedule, id, version, &name, json).await
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Scheduler schedules in AWS that Belfry does not manage yet: `group/name` and a summary.
+#[server(prefix = "/api/fn", endpoint = "importable_schedules")]
+pub async fn importable_schedules() -> Result<Vec<(String, String)>, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let backend = super::guard::backend()?;
+        let managed = ssr::managed(&backend.pool, me.team_id, Kind::Schedule).await?;
+        let found = backend
+            .catalog
+            .schedules(me.team_id)
+            .await
+            .map_err(AppError::Transport)?;
+        Ok(found
+            .into_iter()
+            .map(|s| {
+                (
+                    format!("{}/{}", s.group, s.name),
+                    format!("{} in {} → {}", s.expression, s.timezone, s.target_arn),
+                )
+            })
+            .filter(|(id, _)| !managed.contains(id))
+            .collect())
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
+/// Adopts a Scheduler schedule as it is in AWS (`group/name`).
+#[server(prefix = "/api/fn", endpoint = "adopt_schedule")]
+pub async fn adopt_schedule(id: String) -> Result<Uuid, AppError> {
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let backend = super::guard::backend()?;
+        let spec = backend
+            .catalog
+            .schedules(me.team_id)
+            .await
+            .map_err(AppError::Transport)?
+            .into_iter()
+            .find(|s| format!("{}/{}", s.group, s.name) == id)
+            .ok_or(AppError::NotFound)?;
+        ssr::adopt(&backend.pool, &me, Kind::Schedule, &id, &spec, &id).await
     }
     .await
     .map_err(super::guard::respond)

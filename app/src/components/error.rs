@@ -5,6 +5,7 @@ use crate::domain::IdentityError;
 use crate::domain::alarm::AlarmError;
 use crate::domain::aws::ConnectionError;
 use crate::domain::rule::{PatternError, RuleError};
+use crate::domain::schedule::ScheduleError;
 use crate::domain::topic::TopicError;
 use crate::i18n::{Locale, t_string, use_i18n};
 use leptos::prelude::*;
@@ -64,6 +65,7 @@ pub fn problem_text(i18n: I18nContext<Locale>, problem: &Problem) -> String {
         Problem::Alarm(error) => alarm_text(i18n, error),
         Problem::Topic(error) => topic_text(i18n, error),
         Problem::Rule(error) => rule_text(i18n, error),
+        Problem::Schedule(error) => schedule_text(i18n, error),
     }
 }
 
@@ -130,6 +132,29 @@ pub fn rule_text(i18n: I18nContext<Locale>, error: &RuleError) -> String {
         }
         RuleError::UnknownZone => t_string!(i18n, err_rule_zone).to_string(),
         RuleError::Zone(error) => error.message(crate::pages::cron::lang_of(i18n.get_locale())),
+    }
+}
+
+pub fn schedule_text(i18n: I18nContext<Locale>, error: &ScheduleError) -> String {
+    match error {
+        ScheduleError::Name => t_string!(i18n, err_sched_name).to_string(),
+        ScheduleError::Group => t_string!(i18n, err_sched_group).to_string(),
+        ScheduleError::Description => t_string!(i18n, err_sched_description).to_string(),
+        ScheduleError::NeverRuns => t_string!(i18n, err_sched_never_runs).to_string(),
+        ScheduleError::Zone => t_string!(i18n, err_sched_zone).to_string(),
+        ScheduleError::Date => t_string!(i18n, err_sched_date).to_string(),
+        ScheduleError::EndBeforeStart => t_string!(i18n, err_sched_end).to_string(),
+        ScheduleError::Window => t_string!(i18n, err_sched_window).to_string(),
+        ScheduleError::Target => t_string!(i18n, err_sched_target).to_string(),
+        ScheduleError::Role => t_string!(i18n, err_sched_role).to_string(),
+        ScheduleError::Retry => t_string!(i18n, err_sched_retry).to_string(),
+        ScheduleError::DeadLetter => t_string!(i18n, err_sched_dead_letter).to_string(),
+        ScheduleError::Expression(error) => {
+            error.message(crate::pages::cron::lang_of(i18n.get_locale()))
+        }
+        ScheduleError::Input(detail) => {
+            t_string!(i18n, err_sched_input, detail = detail).to_string()
+        }
     }
 }
 

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod identity;
 pub mod plan;
 pub mod rule;
+pub mod schedule;
 pub mod topic;
 
 pub use identity::{Email, IdentityError, Password, Role, TeamName};

@@ -13,6 +13,8 @@ pub enum Kind {
     Alarm,
     /// EventBridge rules target topics, so they come after them.
     Rule,
+    /// EventBridge Scheduler schedules, which may target topics too.
+    Schedule,
 }
 
 impl Kind {
@@ -22,11 +24,18 @@ impl Kind {
             Kind::Subscription => "subscription",
             Kind::Alarm => "alarm",
             Kind::Rule => "rule",
+            Kind::Schedule => "schedule",
         }
     }
 
     /// Every kind, in the order a plan creates them.
-    pub const ALL: [Kind; 4] = [Kind::Topic, Kind::Subscription, Kind::Alarm, Kind::Rule];
+    pub const ALL: [Kind; 5] = [
+        Kind::Topic,
+        Kind::Subscription,
+        Kind::Alarm,
+        Kind::Rule,
+        Kind::Schedule,
+    ];
 
     pub fn parse(input: &str) -> Option<Self> {
         Kind::ALL.into_iter().find(|k| k.as_str() == input)

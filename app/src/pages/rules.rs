@@ -8,12 +8,14 @@ use super::cron::runs::Runs;
 use super::cron::{ConversionView, ErrorView, Reading, UtcRule, lang_of};
 use crate::api::AppError;
 use crate::api::resources::{
-    DeleteResource, RuleFormData, SaveRule, lambda_functions, list_resources, load_rule_form,
+    AdoptSchedule, DeleteResource, ResourceView, RuleFormData, SaveRule, SaveSchedule,
+    importable_schedules, lambda_functions, list_resources, load_rule_form, load_schedule_form,
 };
 use crate::components::error::{ErrorNote, pattern_text, problem_text, rule_text};
 use crate::cron::Schedule;
 use crate::domain::plan::Kind;
 use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
+use crate::domain::schedule::ScheduleForm;
 use crate::i18n::{t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -58,7 +60,16 @@ fn Templates() -> impl IntoView {
 #[component]
 pub fn SchedulesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let rules = Resource::new(|| (), |_| list_resources(Kind::Rule));
+    // One read for both kinds of schedule.
+    let rules = Resource::new(
+        || (),
+        |_| async {
+            Ok::<_, AppError>((
+                list_resources(Kind::Rule).await?,
+                list_resources(Kind::Schedule).await?,
+            ))
+        },
+    );
     let delete = ServerAction::<DeleteResource>::new();
     Effect::new(move |_| {
         if delete.version().get() > 0 {
@@ -75,7 +86,13 @@ pub fn SchedulesPage() -> impl IntoView {
             </p>
             <Templates />
             <Suspense fallback=|| ()>
-                {move || rules.get().map(|list| match list {
+                {move || rules.get().map(|both| {
+                    let (list, scheduled) = match both {
+                        Ok((rules, scheduled)) => (Ok(rules), Some(scheduled)),
+                        Err(error) => (Err(error), None),
+                    };
+                    view! {
+                    {match list {
                     Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, rules_empty)}</p> }.into_any(),
                     Ok(list) => view! {
                         <table data-testid="rules">
@@ -151,12 +168,105 @@ pub fn SchedulesPage() -> impl IntoView {
                     }.into_any(),
                     Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
                     Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                    }}
+                    {scheduled.map(|list| view! { <SchedulerList list delete /> })}
+                    }
                 })}
             </Suspense>
             <Show when=move || matches!(delete.value().get(), Some(Ok(()))) fallback=|| ()>
                 <p class="form-ok" role="status">{t!(i18n, alarm_deleted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
             </Show>
             {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+/// The Scheduler schedules: each in its own zone, with its next runs and last apply.
+#[component]
+fn SchedulerList(list: Vec<ResourceView>, delete: ServerAction<DeleteResource>) -> impl IntoView {
+    let i18n = use_i18n();
+    let candidates = RwSignal::new(None::<Result<Vec<(String, String)>, AppError>>);
+    let look = Action::new(move |_: &()| async move {
+        candidates.set(Some(importable_schedules().await));
+    });
+    let adopt = ServerAction::<AdoptSchedule>::new();
+    view! {
+        <section class="scheduler" aria-labelledby="scheduler-title">
+            <h2 id="scheduler-title">{t!(i18n, scheduler_title)}</h2>
+            <p class="hint">{t!(i18n, scheduler_lede)}</p>
+            <p class="actions">
+                <A href="/schedules/scheduler/new" attr:class="button">{t!(i18n, scheduler_new)}</A>
+                " "
+                <button type="button" class="button" on:click=move |_| { look.dispatch(()); }>{t!(i18n, scheduler_import)}</button>
+            </p>
+            {move || look.pending().get().then(|| view! { <p role="status">{t!(i18n, import_looking)}</p> })}
+            {move || candidates.get().map(|found| match found {
+                Ok(found) if found.is_empty() => view! { <p class="empty">{t!(i18n, import_none)}</p> }.into_any(),
+                Ok(found) => view! {
+                    <ul class="plain" data-testid="importable-schedules">
+                        {found.into_iter().map(|(id, summary)| view! {
+                            <li>
+                                <ActionForm action=adopt attr:class="inline-fields">
+                                    <input type="hidden" name="id" value=id.clone() />
+                                    <strong>{id.clone()}</strong> " " <code>{summary}</code> " "
+                                    <button type="submit" class="button small">{t!(i18n, import_adopt)}</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+            })}
+            <Show when=move || matches!(adopt.value().get(), Some(Ok(_))) fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || adopt.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
+            {if list.is_empty() {
+                view! { <p class="empty">{t!(i18n, scheduler_empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <table data-testid="scheduler-schedules">
+                        <thead><tr>
+                            <th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_schedule)}</th>
+                            <th>{t!(i18n, col_next_runs)}</th><th>{t!(i18n, col_status)}</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|schedule| {
+                                let id = schedule.id;
+                                let title = schedule.name.clone();
+                                let row_name = schedule.name.clone();
+                                let summary = schedule.summary.clone();
+                                let runs = schedule.next_runs.clone();
+                                view! {
+                                    <tr data-name=row_name>
+                                        <td><A href=format!("/schedules/scheduler/{id}")>{title}</A></td>
+                                        <td><code>{summary}</code></td>
+                                        <td>
+                                            <ol class="plain runs-inline" data-testid="next-runs">
+                                                {runs.into_iter().map(|run| view! {
+                                                    <li><time datetime=run.to_rfc3339()>{run.format("%Y-%m-%d %H:%M").to_string()} " UTC"</time></li>
+                                                }).collect_view()}
+                                            </ol>
+                                        </td>
+                                        <td><Status resource=schedule /></td>
+                                        <td>
+                                            <ActionForm action=delete attr:class="inline-form">
+                                                <input type="hidden" name="id" value=id.to_string() />
+                                                <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
+                                            </ActionForm>
+                                            <ActionForm action=delete attr:class="inline-form">
+                                                <input type="hidden" name="id" value=id.to_string() />
+                                                <input type="hidden" name="orphan" value="true" />
+                                                <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
         </section>
     }
 }
@@ -550,4 +660,183 @@ fn focus(id: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
+}
+
+/// A new EventBridge Scheduler schedule, or one to change: its expression read in its own
+/// zone, with the playground's builder, errors, description and preview.
+#[component]
+pub fn SchedulerFormPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    };
+    let data = Resource::new(id, load_schedule_form);
+    let save = ServerAction::<SaveSchedule>::new();
+    let errors = Signal::derive(move || {
+        let mut map = HashMap::new();
+        if let Some(Err(AppError::InvalidForm { errors })) = save.value().get() {
+            for e in errors {
+                map.entry(e.field.clone())
+                    .or_insert_with(|| problem_text(i18n, &e.problem));
+            }
+        }
+        map
+    });
+    let other_error = move || match save.value().get() {
+        Some(Err(AppError::InvalidForm { .. })) | None | Some(Ok(_)) => None,
+        Some(Err(error)) => Some(error),
+    };
+    let saved = move || match save.value().get() {
+        Some(result) => result.is_ok(),
+        None => query.read().get("saved").is_some(),
+    };
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(saved_id)) = save.value().get() {
+            if id().is_none() {
+                navigate(
+                    &format!("/schedules/scheduler/{saved_id}?saved=1"),
+                    Default::default(),
+                );
+            } else {
+                data.refetch();
+            }
+        }
+    });
+    let functions = RwSignal::new(Vec::<(String, String)>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = lambda_functions().await {
+                functions.set(list);
+            }
+        });
+    });
+    let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
+    let from = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default();
+    view! {
+        <section class="resource-form rule-form">
+            <h1>{move || if id().is_some() { t_string!(i18n, scheduler_edit_title) } else { t_string!(i18n, scheduler_new_title) }}</h1>
+            <p class="hint">{t!(i18n, scheduler_lede)}</p>
+            <datalist id="lambda-functions">
+                {move || functions.get().into_iter().map(|(name, arn)| view! { <option value=arn>{name}</option> }).collect_view()}
+            </datalist>
+            <Suspense fallback=|| ()>
+                {move || data.get().map(|data| match data {
+                    Ok((form, version)) => view! { <SchedulerEditor form version save errors from /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error=error /> }.into_any(),
+                })}
+            </Suspense>
+            <Show when=saved fallback=|| ()>
+                <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+            </Show>
+            {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
+        </section>
+    }
+}
+
+#[component]
+fn SchedulerEditor(
+    form: ScheduleForm,
+    version: Option<i32>,
+    save: ServerAction<SaveSchedule>,
+    errors: Signal<HashMap<String, String>>,
+    from: DateTime<Utc>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = params.read_untracked().get("id");
+    let expr = RwSignal::new(form.expression.clone());
+    let reading = Memo::new(move |_| expr.with(|text| Reading::of(text)));
+    let tz = RwSignal::new(form.timezone.parse::<Tz>().unwrap_or(Tz::UTC));
+    let count = RwSignal::new(3usize);
+    let description = move || match reading.get() {
+        Reading::Aws(schedule) => Some(schedule.describe(lang_of(i18n.get_locale()))),
+        _ => None,
+    };
+    let enabled = form.enabled != "false";
+    let text = move |name: &'static str, label: String, value: String| {
+        let input_id = format!("schedule-{name}");
+        view! {
+            <label for=input_id.clone()>{label}</label>
+            <input id=input_id name=format!("form[{name}]") type="text" spellcheck="false" autocomplete="off" value=value />
+            <FieldError field=name.to_owned() errors />
+        }
+    };
+    view! {
+        <ActionForm action=save attr:class="stack" attr:novalidate=true>
+            {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
+            {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
+            {text("name", t_string!(i18n, rule_name).to_string(), form.name.clone())}
+            {text("group", t_string!(i18n, sched_group).to_string(), form.group.clone())}
+            {text("description", t_string!(i18n, rule_description).to_string(), form.description.clone())}
+            <label for="schedule-timezone">{t!(i18n, sched_timezone)}</label>
+            <select id="schedule-timezone" name="form[timezone]" on:change=move |ev| {
+                if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
+                    tz.set(zone);
+                }
+            }>
+                {chrono_tz::TZ_VARIANTS
+                    .iter()
+                    .map(|zone| {
+                        let name = zone.name();
+                        view! { <option value=name selected=move || tz.get() == *zone>{name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <FieldError field="timezone".into() errors />
+            <label for="schedule-expression">{t!(i18n, sched_expression)}</label>
+            <input
+                id="schedule-expression"
+                name="form[expression]"
+                type="text"
+                spellcheck="false"
+                autocomplete="off"
+                prop:value=move || expr.get()
+                value=move || expr.get_untracked()
+                on:input=move |ev| expr.set(event_target_value(&ev))
+                aria-invalid=move || matches!(reading.get(), Reading::Invalid(_)).to_string()
+                aria-describedby="expr-feedback schedule-expression-error"
+            />
+            <div id="expr-feedback" class="feedback" aria-live="polite">
+                {move || match reading.get() {
+                    Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
+                    Reading::Converted(dialect, conversion) => view! { <ConversionView dialect conversion expr /> }.into_any(),
+                    Reading::Aws(_) | Reading::Empty => ().into_any(),
+                }}
+            </div>
+            <p class="description" data-testid="description">{description}</p>
+            <p id="schedule-expression-error" class="form-error field-error" role="alert">{move || errors.read().get("expression").cloned()}</p>
+            <Builder expr reading />
+            <Runs reading from tz count />
+            {text("start", t_string!(i18n, sched_start).to_string(), form.start.clone())}
+            {text("end", t_string!(i18n, sched_end).to_string(), form.end.clone())}
+            {text("flexible_minutes", t_string!(i18n, sched_window).to_string(), form.flexible_minutes.clone())}
+            <label for="schedule-enabled">{t!(i18n, rule_state)}</label>
+            <select id="schedule-enabled" name="form[enabled]">
+                <option value="true" selected=enabled>{t!(i18n, rule_enabled)}</option>
+                <option value="false" selected=!enabled>{t!(i18n, rule_disabled)}</option>
+            </select>
+            <label for="schedule-target_arn">{t!(i18n, sched_target)}</label>
+            <input id="schedule-target_arn" name="form[target_arn]" type="text" spellcheck="false" autocomplete="off" list="lambda-functions" value=form.target_arn.clone() />
+            <FieldError field="target_arn".into() errors />
+            {text("role_arn", t_string!(i18n, sched_role).to_string(), form.role_arn.clone())}
+            <details>
+                <summary>{t!(i18n, target_advanced)}</summary>
+                <label for="schedule-input">{t!(i18n, target_input)}</label>
+                <textarea id="schedule-input" name="form[input]" rows="3" spellcheck="false">{form.input.clone()}</textarea>
+                <FieldError field="input".into() errors />
+                {text("max_attempts", t_string!(i18n, target_max_attempts).to_string(), form.max_attempts.clone())}
+                {text("max_age_seconds", t_string!(i18n, target_max_age).to_string(), form.max_age_seconds.clone())}
+                <FieldError field="retry".into() errors />
+                {text("dead_letter", t_string!(i18n, target_dead_letter).to_string(), form.dead_letter.clone())}
+            </details>
+            <button type="submit" class="button primary">{t!(i18n, sched_save)}</button>
+        </ActionForm>
+    }
 }

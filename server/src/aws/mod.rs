@@ -8,6 +8,7 @@ use std::time::Duration;
 pub mod cloudwatch;
 pub mod eventbridge;
 pub mod lambda;
+pub mod scheduler;
 pub mod sns;
 
 /// An AWS call that failed: AWS's error code when it gave one, and a message without secrets.
@@ -166,6 +167,10 @@ impl Aws {
 
     pub fn lambda(&self) -> aws_sdk_lambda::Client {
         aws_sdk_lambda::Client::new(&self.config)
+    }
+
+    pub fn scheduler(&self) -> aws_sdk_scheduler::Client {
+        aws_sdk_scheduler::Client::new(&self.config)
     }
 
     pub fn elbv2(&self) -> aws_sdk_elasticloadbalancingv2::Client {

@@ -8,11 +8,12 @@
 pub mod budget;
 pub mod resync;
 
-use crate::aws::{Aws, AwsError, Tags, cloudwatch, eventbridge, lambda, sns};
+use crate::aws::{Aws, AwsError, Tags, cloudwatch, eventbridge, lambda, scheduler, sns};
 use app::db::resources::{self as db, Claimed, ResourceRow};
 use app::domain::alarm::{AlarmSpec, diff};
 use app::domain::plan::Kind;
 use app::domain::rule::{RuleConfig, RuleSpec, TargetConfig, TargetRef};
+use app::domain::schedule::ScheduleSpec;
 use app::domain::topic::{SubscriptionSpec, TopicSpec};
 use budget::Budget;
 use serde_json::json;
@@ -241,6 +242,7 @@ impl Reconciler {
             Some(Kind::Topic) => self.apply_topic(&aws, row).await,
             Some(Kind::Subscription) => self.apply_subscription(&aws, row).await,
             Some(Kind::Rule) => self.apply_rule(&aws, row).await,
+            Some(Kind::Schedule) => self.apply_schedule(&aws, row).await,
             None => Err(ApplyError::Invalid(format!("unknown kind {}", row.kind))),
         }
     }
@@ -670,6 +672,79 @@ impl Reconciler {
         Ok(())
     }
 
+    /// A Scheduler schedule: created, or updated with every field (UpdateSchedule replaces
+    /// them all) when AWS differs; a change of name or group makes the new one, then removes
+    /// the old. Scheduler has no tags on schedules: one found under the name that Belfry never
+    /// applied nor started to create is someone else's, and is left alone.
+    async fn apply_schedule(&self, aws: &Aws, row: &ResourceRow) -> Result<Outcome, ApplyError> {
+        let client = aws.scheduler();
+        let spec: ScheduleSpec = parse_spec(row)?;
+        let split = |id: &str| -> Option<(String, String)> {
+            let (group, name) = id.split_once('/')?;
+            Some((group.to_owned(), name.to_owned()))
+        };
+        if row.deleted_at.is_some() {
+            let applied = row.aws_id.as_deref().and_then(split).or_else(|| {
+                row.create_started_at
+                    .map(|_| (spec.group.clone(), spec.name.clone()))
+            });
+            if row.deletion == "delete"
+                && let Some((group, name)) = applied
+            {
+                self.spend(aws, "scheduler:DeleteSchedule").await?;
+                scheduler::delete(&client, &group, &name).await?;
+            }
+            return self.forget(row).await;
+        }
+        let desired = spec.check(chrono::Utc::now()).map_err(|problems| {
+            let text: Vec<String> = problems.iter().map(|(_, e)| e.to_string()).collect();
+            ApplyError::Invalid(text.join(" "))
+        })?;
+        let id = format!("{}/{}", desired.group, desired.name);
+        self.spend(aws, "scheduler:GetSchedule").await?;
+        match scheduler::get(&client, &desired.group, &desired.name).await? {
+            None => {
+                db::mark_create_started(&self.pool, row.id).await?;
+                self.spend(aws, "scheduler:CreateSchedule").await?;
+                scheduler::create(&client, &desired).await?;
+                self.crash(FaultPoint::AfterCreateCall, Kind::Schedule)?;
+                db::event(&self.pool, row.team_id, row.id, "created", None).await?;
+            }
+            Some(observed) => {
+                if row.aws_id.as_deref() != Some(id.as_str()) && row.create_started_at.is_none() {
+                    return Err(ApplyError::Invalid(format!(
+                        "A schedule {id} exists in AWS and is not this one: adopt it from Import, or choose another name."
+                    )));
+                }
+                let changes = desired.diff(&observed);
+                if !changes.is_empty() {
+                    self.spend(aws, "scheduler:UpdateSchedule").await?;
+                    scheduler::update(&client, &desired).await?;
+                    db::event(
+                        &self.pool,
+                        row.team_id,
+                        row.id,
+                        "updated",
+                        Some(serde_json::to_value(&changes).unwrap_or_default()),
+                    )
+                    .await?;
+                }
+            }
+        }
+        if let Some((group, name)) = row
+            .aws_id
+            .as_deref()
+            .filter(|old| *old != id)
+            .and_then(split)
+        {
+            self.spend(aws, "scheduler:DeleteSchedule").await?;
+            scheduler::delete(&client, &group, &name).await?;
+        }
+        let observed = serde_json::to_value(&desired).unwrap_or_default();
+        db::record_in_sync(&self.pool, row.id, row.generation, &id, &observed).await?;
+        Ok(Outcome::Done)
+    }
+
     async fn forget(&self, row: &ResourceRow) -> Result<Outcome, ApplyError> {
         let what = if row.deletion == "orphan" {
             "orphaned: left in AWS"
@@ -758,6 +833,29 @@ impl app::api::guard::Catalog for Reconciler {
                     .map_err(|e| e.to_string())?;
                 if let Some(topic) = sns::topic(&client, &arn).await.map_err(|e| e.message)? {
                     found.push((topic.arn, topic.display_name));
+                }
+            }
+            Ok(found)
+        })
+    }
+
+    fn schedules(
+        &self,
+        team_id: Uuid,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<ScheduleSpec>, String>> {
+        Box::pin(async move {
+            let aws = self.catalog_aws(team_id, "scheduler:ListSchedules").await?;
+            let client = aws.scheduler();
+            let mut found = Vec::new();
+            for (group, name) in scheduler::list(&client).await.map_err(|e| e.message)? {
+                self.spend(&aws, "scheduler:GetSchedule")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if let Some(schedule) = scheduler::get(&client, &group, &name)
+                    .await
+                    .map_err(|e| e.message)?
+                {
+                    found.push(schedule);
                 }
             }
             Ok(found)

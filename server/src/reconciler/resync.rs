@@ -130,6 +130,38 @@ impl Reconciler {
             found.push(finding);
         }
 
+        // Scheduler schedules: each one read in full (GetSchedule).
+        for row in rows.iter().filter(|r| r.kind() == Some(Kind::Schedule)) {
+            let Some(desired) =
+                serde_json::from_value::<app::domain::schedule::ScheduleSpec>(row.spec.clone())
+                    .ok()
+            else {
+                continue;
+            };
+            let Some((group, name)) = row.aws_id.as_deref().and_then(|id| id.split_once('/'))
+            else {
+                continue;
+            };
+            self.spend(&aws, "scheduler:GetSchedule").await?;
+            let finding = match crate::aws::scheduler::get(&aws.scheduler(), group, name).await? {
+                None => (row, Some(vec![gone(&row.name)]), None),
+                Some(observed) => {
+                    let drift: Vec<FieldChange> = desired
+                        .diff(&observed)
+                        .into_iter()
+                        .map(|c| FieldChange {
+                            field: c.field,
+                            from: c.to,
+                            to: c.from,
+                        })
+                        .collect();
+                    let observed = serde_json::to_value(&observed).ok();
+                    (row, (!drift.is_empty()).then_some(drift), observed)
+                }
+            };
+            found.push(finding);
+        }
+
         // Subscriptions waiting for confirmation: has the endpoint's owner confirmed since?
         for sub in rows.iter().filter(|r| {
             r.kind() == Some(Kind::Subscription)

@@ -144,6 +144,20 @@ fn lambda_action(method: &Method, path: &str) -> Option<String> {
     Some(action.to_owned())
 }
 
+/// EventBridge Scheduler speaks REST too: `/schedules[/name]`.
+fn scheduler_action(method: &Method, path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/schedules")?;
+    let action = match (method.as_str(), rest.trim_matches('/').is_empty()) {
+        ("GET", true) => "ListSchedules",
+        ("GET", false) => "GetSchedule",
+        ("POST", false) => "CreateSchedule",
+        ("PUT", false) => "UpdateSchedule",
+        ("DELETE", false) => "DeleteSchedule",
+        _ => return None,
+    };
+    Some(action.to_owned())
+}
+
 fn throttling() -> Response {
     let body = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>\
                 <Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId></ErrorResponse>";
@@ -171,6 +185,7 @@ async fn forward(
                 .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned())
         })
         .or_else(|| lambda_action(&method, uri.path()))
+        .or_else(|| scheduler_action(&method, uri.path()))
         .unwrap_or_else(|| "other".to_owned());
 
     let every = state.throttle_every.load(Ordering::Relaxed);
