@@ -150,6 +150,35 @@ macro_rules! every_field {
     }};
 }
 
+/// Makes the schedule group when it is not there (`default` always is). Returns whether it
+/// made one.
+pub async fn ensure_group(client: &Client, group: &str) -> Result<bool, AwsError> {
+    if group == "default" {
+        return Ok(false);
+    }
+    match client.get_schedule_group().name(group).send().await {
+        Ok(_) => Ok(false),
+        Err(error) => {
+            let error = AwsError::from_sdk(error);
+            if !is_not_found(&error) {
+                return Err(error);
+            }
+            match client.create_schedule_group().name(group).send().await {
+                Ok(_) => Ok(true),
+                Err(error) => {
+                    let error = AwsError::from_sdk(error);
+                    // Made by someone else in between: there it is.
+                    if error.code.as_deref() == Some("ConflictException") {
+                        Ok(false)
+                    } else {
+                        Err(error)
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub async fn create(client: &Client, spec: &ScheduleSpec) -> Result<(), AwsError> {
     every_field!(client.create_schedule(), spec)
         .send()

@@ -704,6 +704,17 @@ impl Reconciler {
         self.spend(aws, "scheduler:GetSchedule").await?;
         match scheduler::get(&client, &desired.group, &desired.name).await? {
             None => {
+                self.spend(aws, "scheduler:GetScheduleGroup").await?;
+                if scheduler::ensure_group(&client, &desired.group).await? {
+                    db::event(
+                        &self.pool,
+                        row.team_id,
+                        row.id,
+                        "schedule group created",
+                        Some(json!({ "group": desired.group })),
+                    )
+                    .await?;
+                }
                 db::mark_create_started(&self.pool, row.id).await?;
                 self.spend(aws, "scheduler:CreateSchedule").await?;
                 scheduler::create(&client, &desired).await?;
