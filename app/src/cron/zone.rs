@@ -10,13 +10,15 @@
 //! translation is also checked by comparing runs before it is returned.
 use super::eval::at_run;
 use super::{CronExpr, Field, FieldExpr, Lang, Part, Schedule, StepBase};
-use chrono::{DateTime, Offset, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// How many runs the check compares.
+/// How many runs the check compares from now.
 const CHECKED_RUNS: usize = 200;
+/// And from a few days before each month's turn.
+const PROBE_RUNS: usize = 40;
 /// How far ahead the zone's offset must stay the same.
 const OFFSET_YEARS: i64 = 3;
 
@@ -101,15 +103,29 @@ pub fn to_utc(schedule: &Schedule, tz: Tz, now: DateTime<Utc>) -> Result<Schedul
                 zone: tz.name().to_owned(),
             })?;
             let utc = Schedule::Cron(shift(cron, -offset)?);
-            let local_runs = schedule.next_runs(now, CHECKED_RUNS, tz);
-            let utc_runs = utc.next_runs(now, CHECKED_RUNS, Tz::UTC);
-            if local_runs == utc_runs {
-                Ok(utc)
-            } else {
-                Err(ZoneError::NotExact)
+            // The next runs, and the runs around every month's turn for four years: where a
+            // moved day could go wrong (short months, New Year) even for a schedule that runs
+            // every few minutes and would use up any count of runs in days.
+            let probes = std::iter::once(now).chain(month_turns(now, 48));
+            for (index, probe) in probes.enumerate() {
+                let count = if index == 0 { CHECKED_RUNS } else { PROBE_RUNS };
+                if schedule.next_runs(probe, count, tz) != utc.next_runs(probe, count, Tz::UTC) {
+                    return Err(ZoneError::NotExact);
+                }
             }
+            Ok(utc)
         }
     }
+}
+
+/// Three days before each of the next `count` months' first days.
+fn month_turns(now: DateTime<Utc>, count: u32) -> impl Iterator<Item = DateTime<Utc>> {
+    let (year, month) = (now.year(), now.month());
+    (1..=count).filter_map(move |k| {
+        let index = month - 1 + k;
+        let first = chrono::NaiveDate::from_ymd_opt(year + (index / 12) as i32, index % 12 + 1, 1)?;
+        Some(first.and_hms_opt(0, 0, 0)?.and_utc() - TimeDelta::days(3))
+    })
 }
 
 /// Every value a field takes; special parts are refused.
@@ -204,13 +220,13 @@ fn is_every(expr: &FieldExpr) -> bool {
 /// The months moved by one (the 1st and the last day of the month trade places); a year
 /// limit cannot follow a move across New Year.
 fn shift_months(cron: &CronExpr, by: i32) -> Result<FieldExpr, ZoneError> {
-    if is_every(&cron.month) {
-        return Ok(FieldExpr::Every);
-    }
     let months = values(&cron.month, Field::Month)?;
     let crosses_year = months.contains(&if by < 0 { 1 } else { 12 });
     if crosses_year && !is_every(&cron.year) {
         return Err(ZoneError::Year);
+    }
+    if is_every(&cron.month) {
+        return Ok(FieldExpr::Every);
     }
     let moved: BTreeSet<u16> = months.iter().map(|&m| turn(m, by, Field::Month)).collect();
     Ok(compress(&moved, Field::Month))
@@ -278,20 +294,31 @@ pub fn shift(cron: &CronExpr, by: i32) -> Result<CronExpr, ZoneError> {
         (FieldExpr::List(parts), _) => {
             let special = parts.iter().find(|p| p.is_special());
             match (special, carry) {
-                (Some(Part::Last), -1) => out.day_of_month = list(Part::LastOffset(1)),
-                (Some(Part::LastOffset(n)), -1) if *n < 30 => {
+                // `L-0` is `L`.
+                (Some(Part::Last | Part::LastOffset(0)), -1) => {
+                    out.day_of_month = list(Part::LastOffset(1));
+                }
+                // L-27 is the 1st in a February of 28 days: the day before it is in
+                // another month there, which L-28 cannot say.
+                (Some(Part::LastOffset(n)), -1) if *n < 27 => {
                     out.day_of_month = list(Part::LastOffset(n + 1));
                 }
-                // L-30 has no day before it that cron can name.
-                (Some(Part::LastOffset(_)), -1) => return Err(ZoneError::NotExact),
-                (Some(Part::Last), _) => {
+                (Some(Part::LastOffset(n)), -1) => {
+                    return Err(ZoneError::MonthEdge { day: u16::from(*n) });
+                }
+                (Some(Part::Last | Part::LastOffset(0)), _) => {
                     // The day after the last: the 1st of the next month.
                     out.day_of_month = list(Part::Value(1));
                     out.month = shift_months(cron, 1)?;
                 }
                 (Some(Part::LastOffset(1)), _) => out.day_of_month = list(Part::Last),
-                (Some(Part::LastOffset(n)), _) => {
+                // L-28 and beyond fall before the 1st in short months, where the day after
+                // them would still run.
+                (Some(Part::LastOffset(n)), _) if *n < 28 => {
                     out.day_of_month = list(Part::LastOffset(n - 1));
+                }
+                (Some(Part::LastOffset(n)), _) => {
+                    return Err(ZoneError::MonthEdge { day: u16::from(*n) });
                 }
                 (Some(part), _) => {
                     return Err(ZoneError::Special {
@@ -423,6 +450,19 @@ mod tests {
             utc("cron(0 20 L * ? *)", "Pacific/Honolulu").as_deref(),
             Ok("cron(0 6 1 * ? *)")
         );
+        // L-0 is L, either way.
+        assert_eq!(
+            utc("cron(0 20 L-0 * ? *)", "Pacific/Honolulu").as_deref(),
+            Ok("cron(0 6 1 * ? *)")
+        );
+        assert_eq!(
+            utc("cron(0 6 L-0 * ? *)", "Asia/Seoul").as_deref(),
+            Ok("cron(0 21 L-1 * ? *)")
+        );
+        assert_eq!(
+            utc("cron(0 6 L-26 * ? *)", "Asia/Seoul").as_deref(),
+            Ok("cron(0 21 L-27 * ? *)")
+        );
     }
 
     #[test]
@@ -499,6 +539,20 @@ mod tests {
         assert_eq!(
             utc("cron(0 5 1 1 ? 2027)", "Asia/Seoul"),
             Err(ZoneError::Year)
+        );
+        // Every month's 1st, within 2027 only: the first runs would be on 31 December 2026.
+        assert_eq!(
+            utc("cron(0/5 0-8 1 * ? 2027)", "Asia/Seoul"),
+            Err(ZoneError::Year)
+        );
+        // L-27 is the 1st in February, L-28 falls before it: neither moves a day.
+        assert_eq!(
+            utc("cron(0/5 0-8 L-27 * ? *)", "Asia/Seoul"),
+            Err(ZoneError::MonthEdge { day: 27 })
+        );
+        assert_eq!(
+            utc("cron(0/5 20-23 L-28 * ? *)", "Pacific/Honolulu"),
+            Err(ZoneError::MonthEdge { day: 28 })
         );
         // A one-time run moves whatever the zone.
         assert_eq!(
