@@ -2,6 +2,7 @@
 //! valid one. No IO: the browser uses the same checks for form validation.
 pub mod alarm;
 pub mod aws;
+pub mod balancer;
 pub mod identity;
 pub mod plan;
 pub mod rule;
