@@ -1770,8 +1770,9 @@ async fn a_scheduler_schedule_runs_in_new_york_and_is_created_changed_drifted_an
         Some(&aws_sdk_scheduler::types::ScheduleState::Disabled)
     );
     assert_eq!(now.schedule_expression_timezone(), Some("America/New_York"));
-    // Applying again changes nothing.
-    lab.apply(&reconciler).await;
+    // Read back, it is what was sent: the resync finds no drift and writes nothing to AWS.
+    let report = reconciler.resync_team(team).await.unwrap();
+    assert_eq!((report.drifted, report.written), (0, 0));
     assert_eq!(lab.proxy.calls("UpdateSchedule"), updates + 1);
 
     // Someone moves it to UTC in the console: the resync says so.
@@ -1800,7 +1801,12 @@ async fn a_scheduler_schedule_runs_in_new_york_and_is_created_changed_drifted_an
 
     lab.call("delete_resource", &[("id", &id)]).await;
     lab.apply(&reconciler).await;
-    assert!(get().await.is_err(), "deleted in AWS");
+    let gone = get().await.map(|_| ()).unwrap_err();
+    assert_eq!(
+        aws_sdk_scheduler::error::ProvideErrorMetadata::code(&gone),
+        Some("ResourceNotFoundException"),
+        "deleted in AWS"
+    );
     assert!(lab.resources("schedule").await.is_empty());
 }
 
@@ -1830,6 +1836,42 @@ async fn a_scheduler_schedule_made_outside_belfry_is_adopted_without_a_change() 
         .send()
         .await
         .unwrap();
+    // One with a customer-managed key: Belfry's updates would drop it, so it is not adopted.
+    let keyed = lab.name("keyed");
+    lab.moto
+        .scheduler()
+        .create_schedule()
+        .name(&keyed)
+        .schedule_expression("rate(1 day)")
+        .kms_key_arn("arn:aws:kms:ap-northeast-2:123456789012:key/abc")
+        .flexible_time_window(
+            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+                .build()
+                .unwrap(),
+        )
+        .target(
+            aws_sdk_scheduler::types::Target::builder()
+                .arn("arn:aws:sqs:ap-northeast-2:123456789012:jobs")
+                .role_arn(ROLE)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let refused = lab
+        .app
+        .call(
+            "adopt_schedule",
+            &[("id", &format!("default/{keyed}"))],
+            Some(&lab.admin),
+        )
+        .await;
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body.to_string().contains("KmsKeyArn"), "{body}");
+
     let id = format!("default/{name}");
     let offered = lab.call("importable_schedules", &[]).await;
     assert!(

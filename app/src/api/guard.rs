@@ -37,6 +37,9 @@ pub struct LiveAlarm {
 
 /// What the pages may ask AWS directly. Each call is a person's explicit request, never part
 /// of rendering a page.
+/// A Scheduler schedule read from AWS, with the settings Belfry does not model.
+pub type FoundSchedule = (crate::domain::schedule::ScheduleSpec, Vec<String>);
+
 pub trait Catalog: Send + Sync {
     /// Every metric alarm in the team's account and region.
     fn alarms(&self, team_id: Uuid) -> BoxFuture<'_, Result<Vec<LiveAlarm>, String>>;
@@ -55,6 +58,13 @@ pub trait Catalog: Send + Sync {
         &self,
         team_id: Uuid,
     ) -> BoxFuture<'_, Result<Vec<crate::domain::schedule::ScheduleSpec>, String>>;
+    /// One Scheduler schedule read in full, with the settings Belfry does not model.
+    fn schedule(
+        &self,
+        team_id: Uuid,
+        group: String,
+        name: String,
+    ) -> BoxFuture<'_, Result<Option<FoundSchedule>, String>>;
     /// Every Lambda function in the team's account and region: (name, ARN).
     fn functions(&self, team_id: Uuid) -> BoxFuture<'_, Result<Vec<(String, String)>, String>>;
     /// The metrics CloudWatch has in a namespace (or all), for the alarm form's picker.

@@ -321,8 +321,24 @@ pub mod ssr {
                     .observed
                     .clone()
                     .and_then(|o| serde_json::from_value::<ScheduleSpec>(o).ok());
+                let now = chrono::Utc::now();
                 match (desired, observed) {
-                    (Some(desired), Some(observed)) => desired.diff(&observed),
+                    (Some(desired), Some(observed)) => {
+                        let mut changes = desired.as_sent(now).diff(&observed.as_sent(now));
+                        // A new name or group is a new schedule; the old one goes after it.
+                        let id = format!("{}/{}", desired.group, desired.name);
+                        if let Some(current) = row.aws_id.as_ref().filter(|c| **c != id) {
+                            changes.insert(
+                                0,
+                                FieldChange {
+                                    field: "name".to_owned(),
+                                    from: current.clone(),
+                                    to: id,
+                                },
+                            );
+                        }
+                        changes
+                    }
                     _ => Vec::new(),
                 }
             }
@@ -1107,20 +1123,28 @@ pub async fn importable_schedules() -> Result<Vec<(String, String)>, AppError> {
     .map_err(super::guard::respond)
 }
 
-/// Adopts a Scheduler schedule as it is in AWS (`group/name`).
+/// Adopts a Scheduler schedule as it is in AWS (`group/name`): checked like one declared
+/// here, and refused when it uses settings Belfry does not model (Belfry's updates replace
+/// every field, and would drop them).
 #[server(prefix = "/api/fn", endpoint = "adopt_schedule")]
 pub async fn adopt_schedule(id: String) -> Result<Uuid, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
         let backend = super::guard::backend()?;
-        let spec = backend
+        let (group, name) = id.split_once('/').ok_or(AppError::NotFound)?;
+        let (spec, unmodeled) = backend
             .catalog
-            .schedules(me.team_id)
+            .schedule(me.team_id, group.to_owned(), name.to_owned())
             .await
             .map_err(AppError::Transport)?
-            .into_iter()
-            .find(|s| format!("{}/{}", s.group, s.name) == id)
             .ok_or(AppError::NotFound)?;
+        if !unmodeled.is_empty() {
+            return Err(AppError::Conflict(Problem::Malformed(format!(
+                "This schedule uses {}, which Belfry does not manage yet.",
+                unmodeled.join(", ")
+            ))));
+        }
+        let spec = spec.check(chrono::Utc::now()).map_err(form_errors)?;
         ssr::adopt(&backend.pool, &me, Kind::Schedule, &id, &spec, &id).await
     }
     .await

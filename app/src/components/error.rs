@@ -149,6 +149,8 @@ pub fn schedule_text(i18n: I18nContext<Locale>, error: &ScheduleError) -> String
         ScheduleError::Role => t_string!(i18n, err_sched_role).to_string(),
         ScheduleError::Retry => t_string!(i18n, err_sched_retry).to_string(),
         ScheduleError::DeadLetter => t_string!(i18n, err_sched_dead_letter).to_string(),
+        ScheduleError::StartPast => t_string!(i18n, err_sched_start_past).to_string(),
+        ScheduleError::DatesWithAt => t_string!(i18n, err_sched_dates_at).to_string(),
         ScheduleError::Expression(error) => {
             error.message(crate::pages::cron::lang_of(i18n.get_locale()))
         }

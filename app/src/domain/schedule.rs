@@ -30,6 +30,10 @@ pub enum ScheduleError {
     Date,
     #[error("The end must come after the start.")]
     EndBeforeStart,
+    #[error("The start must not be in the past.")]
+    StartPast,
+    #[error("A one-time at() schedule takes no start or end.")]
+    DatesWithAt,
     #[error("The flexible window is off (0) or 1 to 1440 minutes.")]
     Window,
     #[error("The target is a Lambda function, SNS topic or SQS queue ARN.")]
@@ -121,12 +125,24 @@ impl ScheduleSpec {
             Err(error) => problems.push(("expression", ScheduleError::Expression(Box::new(error)))),
             Ok(schedule) => {
                 self.expression = schedule.to_string();
+                if matches!(schedule, Schedule::At(_))
+                    && (self.start.is_some() || self.end.is_some())
+                {
+                    problems.push(("start", ScheduleError::DatesWithAt));
+                }
                 if let Some(tz) = tz {
-                    let from = self.start.map_or(now, |start| start.max(now));
+                    // Dates bound a recurring schedule only (AWS ignores them for at()).
+                    let at = matches!(schedule, Schedule::At(_));
+                    let (start, end) = if at {
+                        (None, None)
+                    } else {
+                        (self.start, self.end)
+                    };
+                    let from = start.map_or(now, |start| start.max(now));
                     let next = schedule.next_runs(from, 1, tz);
                     let runs = next
                         .first()
-                        .is_some_and(|run| self.end.is_none_or(|end| *run < end));
+                        .is_some_and(|run| end.is_none_or(|end| *run < end));
                     // A rate() runs from its start whatever the clock: only its end can stop it.
                     let runs = runs
                         || matches!(schedule, Schedule::Rate(_))
@@ -190,15 +206,31 @@ impl ScheduleSpec {
         ) else {
             return Vec::new();
         };
-        let from = self.start.map_or(now, |start| start.max(now));
+        if matches!(schedule, Schedule::At(_)) {
+            return schedule.next_runs(now, count, tz);
+        }
+        // A run exactly at the start counts: look from just before it.
+        let from = self.start.map_or(now, |start| {
+            (start - chrono::TimeDelta::seconds(1)).max(now)
+        });
         let runs = match (&schedule, self.start) {
             // A rate() counts from its start date when it has one.
-            (Schedule::Rate(rate), Some(start)) => rate.runs_after(start, from, count),
+            (Schedule::Rate(rate), Some(start)) => rate.runs_after(start, now, count),
             _ => schedule.next_runs(from, count, tz),
         };
         runs.into_iter()
             .filter(|run| self.end.is_none_or(|end| *run < end))
             .collect()
+    }
+
+    /// The spec as it is sent and compared at `now`: a start already passed is left out
+    /// (AWS refuses a start more than minutes old, and it no longer changes anything).
+    pub fn as_sent(&self, now: DateTime<Utc>) -> ScheduleSpec {
+        let mut sent = self.clone();
+        if sent.start.is_some_and(|start| start <= now) {
+            sent.start = None;
+        }
+        sent
     }
 
     /// What differs between this spec and `observed` (from AWS), as `from → to` where `from`
@@ -348,6 +380,10 @@ impl ScheduleForm {
         };
         let start = date("start", &self.start);
         let end = date("end", &self.end);
+        // A few minutes' grace, as AWS gives: the time it takes to fill in the form.
+        if start.is_some_and(|start| start < now - chrono::TimeDelta::minutes(5)) {
+            problems.push(("start", ScheduleError::StartPast));
+        }
         let flexible_minutes = match self.flexible_minutes.trim() {
             "" | "0" => None,
             text => match text.parse::<u32>() {
@@ -405,9 +441,16 @@ impl ScheduleForm {
     }
 
     pub fn from_spec(spec: &ScheduleSpec) -> Self {
+        // Seconds only when there are some (an adopted schedule's), so a save keeps them.
         let date = |d: &Option<DateTime<Utc>>| {
-            d.map(|d| d.format("%Y-%m-%dT%H:%M").to_string())
-                .unwrap_or_default()
+            d.map(|d| {
+                if d.timestamp() % 60 == 0 {
+                    d.format("%Y-%m-%dT%H:%M").to_string()
+                } else {
+                    d.format("%Y-%m-%dT%H:%M:%S").to_string()
+                }
+            })
+            .unwrap_or_default()
         };
         ScheduleForm {
             name: spec.name.clone(),
@@ -518,13 +561,42 @@ mod tests {
         );
         once.expression = "at(2027-01-01T09:00:00)".into();
         assert!(once.parse(now()).is_ok());
+        // AWS ignores dates on a one-time schedule: Belfry refuses them rather than pretend.
         once.end = "2026-12-01T00:00".into();
         assert_eq!(
             once.parse(now()).unwrap_err(),
-            [("expression", ScheduleError::NeverRuns)]
+            [("start", ScheduleError::DatesWithAt)]
         );
-        once.start = "2026-12-02T00:00".into();
-        assert_eq!(once.parse(now()).unwrap_err()[0].0, "end");
+        let mut dated = form();
+        dated.start = "2026-12-02T00:00".into();
+        dated.end = "2026-12-01T00:00".into();
+        assert_eq!(dated.parse(now()).unwrap_err()[0].0, "end");
+        dated.start = "2026-11-01T00:00".into();
+        dated.end = String::new();
+        assert_eq!(
+            dated.parse(now()).unwrap_err(),
+            [("start", ScheduleError::StartPast)]
+        );
+        // A rate() from a start runs at the start itself.
+        let mut hourly = form();
+        hourly.expression = "rate(1 hour)".into();
+        hourly.start = "2026-12-02T00:00:30".into();
+        let spec = hourly.parse(now()).unwrap();
+        assert_eq!(
+            spec.next_runs(now(), 2)
+                .iter()
+                .map(|r| r.to_rfc3339())
+                .collect::<Vec<_>>(),
+            ["2026-12-02T00:00:30+00:00", "2026-12-02T01:00:30+00:00"]
+        );
+        assert_eq!(ScheduleForm::from_spec(&spec).start, "2026-12-02T00:00:30");
+        assert_eq!(spec.as_sent(now()).start, spec.start);
+        let later = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(
+            spec.as_sent(later).start,
+            None,
+            "a passed start is not sent"
+        );
     }
 
     #[test]

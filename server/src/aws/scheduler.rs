@@ -30,12 +30,21 @@ fn is_not_found(error: &AwsError) -> bool {
     error.code.as_deref() == Some("ResourceNotFoundException")
 }
 
+/// A schedule as Scheduler reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedSchedule {
+    pub spec: ScheduleSpec,
+    pub created: Option<DateTime<Utc>>,
+    /// Settings Belfry does not model (an UpdateSchedule from Belfry would drop them).
+    pub unmodeled: Vec<&'static str>,
+}
+
 /// The schedule in the group, read in full, or None.
 pub async fn get(
     client: &Client,
     group: &str,
     name: &str,
-) -> Result<Option<ScheduleSpec>, AwsError> {
+) -> Result<Option<ObservedSchedule>, AwsError> {
     let output = match client
         .get_schedule()
         .group_name(group)
@@ -56,7 +65,30 @@ pub async fn get(
     let target = output.target();
     let retry = target.and_then(|t| t.retry_policy());
     let default = RetryPolicy::default();
-    Ok(Some(ScheduleSpec {
+    let mut unmodeled = Vec::new();
+    if output.kms_key_arn().is_some_and(|k| !k.is_empty()) {
+        unmodeled.push("KmsKeyArn");
+    }
+    if output
+        .action_after_completion()
+        .is_some_and(|a| a.as_str() != "NONE")
+    {
+        unmodeled.push("ActionAfterCompletion");
+    }
+    if let Some(t) = target {
+        if t.sqs_parameters().is_some() {
+            unmodeled.push("SqsParameters");
+        }
+        if t.ecs_parameters().is_some()
+            || t.event_bridge_parameters().is_some()
+            || t.kinesis_parameters().is_some()
+            || t.sage_maker_pipeline_parameters().is_some()
+        {
+            unmodeled.push("target parameters");
+        }
+    }
+    let created = output.creation_date().and_then(from_aws);
+    let spec = ScheduleSpec {
         name: output.name().unwrap_or(name).to_owned(),
         group: output.group_name().unwrap_or(group).to_owned(),
         description: output.description().unwrap_or_default().to_owned(),
@@ -96,6 +128,11 @@ pub async fn get(
             .and_then(|t| t.dead_letter_config())
             .and_then(|d| d.arn())
             .map(str::to_owned),
+    };
+    Ok(Some(ObservedSchedule {
+        spec,
+        created,
+        unmodeled,
     }))
 }
 

@@ -683,23 +683,43 @@ impl Reconciler {
             let (group, name) = id.split_once('/')?;
             Some((group.to_owned(), name.to_owned()))
         };
+        // A schedule found under the spec's name is Belfry's when Belfry applied it, or when
+        // AWS made it after Belfry's create started (Scheduler keeps no tags to tell).
+        let made_by_us = |observed: &scheduler::ObservedSchedule| {
+            row.create_started_at.is_some_and(|started| {
+                observed
+                    .created
+                    .is_some_and(|created| created >= started - chrono::TimeDelta::minutes(5))
+            })
+        };
         if row.deleted_at.is_some() {
-            let applied = row.aws_id.as_deref().and_then(split).or_else(|| {
-                row.create_started_at
-                    .map(|_| (spec.group.clone(), spec.name.clone()))
-            });
-            if row.deletion == "delete"
-                && let Some((group, name)) = applied
-            {
-                self.spend(aws, "scheduler:DeleteSchedule").await?;
-                scheduler::delete(&client, &group, &name).await?;
+            if row.deletion == "delete" {
+                let applied = match row.aws_id.as_deref().and_then(split) {
+                    Some(applied) => Some(applied),
+                    None if row.create_started_at.is_some() => {
+                        self.spend(aws, "scheduler:GetSchedule").await?;
+                        scheduler::get(&client, &spec.group, &spec.name)
+                            .await?
+                            .filter(|found| made_by_us(found))
+                            .map(|_| (spec.group.clone(), spec.name.clone()))
+                    }
+                    None => None,
+                };
+                if let Some((group, name)) = applied {
+                    self.spend(aws, "scheduler:DeleteSchedule").await?;
+                    scheduler::delete(&client, &group, &name).await?;
+                }
             }
             return self.forget(row).await;
         }
-        let desired = spec.check(chrono::Utc::now()).map_err(|problems| {
-            let text: Vec<String> = problems.iter().map(|(_, e)| e.to_string()).collect();
-            ApplyError::Invalid(text.join(" "))
-        })?;
+        let now = chrono::Utc::now();
+        let desired = spec
+            .check(now)
+            .map_err(|problems| {
+                let text: Vec<String> = problems.iter().map(|(_, e)| e.to_string()).collect();
+                ApplyError::Invalid(text.join(" "))
+            })?
+            .as_sent(now);
         let id = format!("{}/{}", desired.group, desired.name);
         self.spend(aws, "scheduler:GetSchedule").await?;
         match scheduler::get(&client, &desired.group, &desired.name).await? {
@@ -722,12 +742,12 @@ impl Reconciler {
                 db::event(&self.pool, row.team_id, row.id, "created", None).await?;
             }
             Some(observed) => {
-                if row.aws_id.as_deref() != Some(id.as_str()) && row.create_started_at.is_none() {
+                if row.aws_id.as_deref() != Some(id.as_str()) && !made_by_us(&observed) {
                     return Err(ApplyError::Invalid(format!(
                         "A schedule {id} exists in AWS and is not this one: adopt it from Import, or choose another name."
                     )));
                 }
-                let changes = desired.diff(&observed);
+                let changes = desired.diff(&observed.spec.as_sent(now));
                 if !changes.is_empty() {
                     self.spend(aws, "scheduler:UpdateSchedule").await?;
                     scheduler::update(&client, &desired).await?;
@@ -866,10 +886,31 @@ impl app::api::guard::Catalog for Reconciler {
                     .await
                     .map_err(|e| e.message)?
                 {
-                    found.push(schedule);
+                    found.push(schedule.spec);
                 }
             }
             Ok(found)
+        })
+    }
+
+    fn schedule(
+        &self,
+        team_id: Uuid,
+        group: String,
+        name: String,
+    ) -> app::api::guard::BoxFuture<'_, Result<Option<app::api::guard::FoundSchedule>, String>>
+    {
+        Box::pin(async move {
+            let aws = self.catalog_aws(team_id, "scheduler:GetSchedule").await?;
+            let found = scheduler::get(&aws.scheduler(), &group, &name)
+                .await
+                .map_err(|e| e.message)?;
+            Ok(found.map(|f| {
+                (
+                    f.spec,
+                    f.unmodeled.iter().map(|u| (*u).to_owned()).collect(),
+                )
+            }))
         })
     }
 

@@ -146,8 +146,11 @@ impl Reconciler {
             let finding = match crate::aws::scheduler::get(&aws.scheduler(), group, name).await? {
                 None => (row, Some(vec![gone(&row.name)]), None),
                 Some(observed) => {
+                    let now = chrono::Utc::now();
+                    let observed = observed.spec;
                     let drift: Vec<FieldChange> = desired
-                        .diff(&observed)
+                        .as_sent(now)
+                        .diff(&observed.as_sent(now))
                         .into_iter()
                         .map(|c| FieldChange {
                             field: c.field,
