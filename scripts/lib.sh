@@ -74,6 +74,16 @@ wait_for_http() { # url seconds
 
 # --- Tools ---------------------------------------------------------------------------------
 
+# Runs a `cargo install` of a build tool with a quicker release profile: no LTO, 16 codegen
+# units, opt-level 2. The tools run for seconds per build; compiling them is what costs.
+install_tool_profile() {
+  CARGO_PROFILE_RELEASE_LTO=false \
+  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=2 \
+  CARGO_PROFILE_RELEASE_DEBUG=false \
+    "$@"
+}
+
 install_build_tools() {
   command -v cargo >/dev/null || die "Rust is needed: install it with rustup (https://rustup.rs)"
   command -v npm >/dev/null || die "Node.js and npm are needed"
@@ -87,9 +97,11 @@ install_build_tools() {
 
   if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
     # no_downloads: cargo-leptos must not fetch its own binaries; it takes wasm-bindgen,
-    # sass and wasm-opt from PATH. This build takes about 20 minutes on two cores, once.
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes, once per machine)"
-    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    # sass and wasm-opt from PATH. Its own release profile asks for fat LTO in one codegen
+    # unit, which on two cores spends minutes linking a tool that only orchestrates the
+    # build: the profile is relaxed for this install (see install_tool_profile).
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes, once per machine)"
+    install_tool_profile cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
 
   # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
@@ -99,7 +111,7 @@ install_build_tools() {
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]; then
     # Not --locked: its lockfile names a webpki-roots version the registry no longer serves.
     log "installing wasm-bindgen-cli $want"
-    cargo install "wasm-bindgen-cli@$want"
+    install_tool_profile cargo install "wasm-bindgen-cli@$want"
   fi
 
   command -v wasm-opt >/dev/null || apt_install binaryen
