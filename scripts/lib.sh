@@ -79,7 +79,7 @@ wait_for_http() { # url seconds
 install_tool_profile() {
   CARGO_PROFILE_RELEASE_LTO=false \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=2 \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=${CARGO_PROFILE_RELEASE_OPT_LEVEL:-2} \
   CARGO_PROFILE_RELEASE_DEBUG=false \
     "$@"
 }
@@ -100,8 +100,11 @@ install_build_tools() {
     # sass and wasm-opt from PATH. Its own release profile asks for fat LTO in one codegen
     # unit, which on two cores spends minutes linking a tool that only orchestrates the
     # build: the profile is relaxed for this install (see install_tool_profile).
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes, once per machine)"
-    install_tool_profile cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes, once per machine)"
+    # Unoptimised: it only starts cargo, wasm-bindgen, sass and wasm-opt, and reads one
+    # stylesheet; optimising its 500 crates cost ten minutes of a fresh machine's first run.
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=0 install_tool_profile \
+      cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
 
   # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
