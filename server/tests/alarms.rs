@@ -1416,6 +1416,16 @@ async fn a_lambda_target_may_be_invoked_by_its_rule_only_and_not_after_the_rule_
         .send()
         .await
         .unwrap();
+    // The resync notices: the rule would no longer reach its function.
+    let team = lab.team_id().await;
+    reconciler.resync_team(team).await.unwrap();
+    let listed = &lab.resources("rule").await[0];
+    assert_eq!(listed["status"], "drifted");
+    assert_eq!(
+        listed["drift"][0]["field"],
+        format!("invoke permission {arn}"),
+        "{listed}"
+    );
     let version = lab.version("rule").await;
     lab.save_rule(
         &[

@@ -1,7 +1,7 @@
 //! The periodic resync: read AWS in batches, compare with what each resource should be, and
 //! mark drift. A resync that finds everything in sync writes nothing.
 use super::{ApplyError, Reconciler};
-use crate::aws::{Aws, cloudwatch, eventbridge, sns};
+use crate::aws::{Aws, cloudwatch, eventbridge, lambda, sns};
 use app::db::resources::{self as db, ResourceRow};
 use app::domain::alarm::{AlarmSpec, FieldChange, diff};
 use app::domain::plan::Kind;
@@ -115,7 +115,7 @@ impl Reconciler {
                 None => (rule, Some(vec![gone(&rule.name)]), None),
                 Some(observed) => {
                     let observed = observed.config;
-                    let drift: Vec<FieldChange> = diff_rule(&desired, &observed)
+                    let mut drift: Vec<FieldChange> = diff_rule(&desired, &observed)
                         .into_iter()
                         .map(|c| FieldChange {
                             field: c.field,
@@ -123,6 +123,27 @@ impl Reconciler {
                             to: c.from,
                         })
                         .collect();
+                    // Each target function must still let EventBridge invoke it for this
+                    // rule: a statement removed by hand stops the rule silently.
+                    let mut functions: Vec<&str> = desired
+                        .targets
+                        .iter()
+                        .map(|t| t.arn.as_str())
+                        .filter(|arn| app::domain::aws::is_arn_of(arn, "lambda", "function:"))
+                        .collect();
+                    functions.sort_unstable();
+                    functions.dedup();
+                    let sid = lambda::statement_id(&name);
+                    for function in functions {
+                        self.spend(&aws, "lambda:GetPolicy").await?;
+                        if !lambda::has_statement(&aws.lambda(), function, &sid).await? {
+                            drift.push(FieldChange {
+                                field: format!("invoke permission {function}"),
+                                from: "events.amazonaws.com may invoke".to_owned(),
+                                to: "(none)".to_owned(),
+                            });
+                        }
+                    }
                     let observed = serde_json::to_value(&observed).ok();
                     (rule, (!drift.is_empty()).then_some(drift), observed)
                 }
