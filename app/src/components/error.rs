@@ -10,6 +10,7 @@ use crate::domain::topic::TopicError;
 use crate::i18n::{Locale, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
+use std::collections::HashMap;
 
 /// The message for `error` in the current UI language.
 pub fn localized(i18n: I18nContext<Locale>, error: &AppError) -> String {
@@ -175,6 +176,31 @@ pub fn pattern_text(i18n: I18nContext<Locale>, error: &PatternError) -> String {
         }
         PatternError::TooLong => t_string!(i18n, err_rule_pattern_long).to_string(),
     }
+}
+
+/// A form's problems by field from its last save, in the UI language (the first one per
+/// field), and the save's error that belongs to no field.
+pub fn save_errors<T, S>(value: S) -> (Signal<HashMap<String, String>>, Signal<Option<AppError>>)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    let fields = Signal::derive(move || {
+        let mut map = HashMap::new();
+        if let Some(Err(AppError::InvalidForm { errors })) = value.get() {
+            for e in errors {
+                map.entry(e.field.clone())
+                    .or_insert_with(|| problem_text(i18n, &e.problem));
+            }
+        }
+        map
+    });
+    let other = Signal::derive(move || match value.get() {
+        Some(Err(AppError::InvalidForm { .. })) | None | Some(Ok(_)) => None,
+        Some(Err(error)) => Some(error),
+    });
+    (fields, other)
 }
 
 /// A form's error, announced to screen readers. Reactive: it follows a language switch.

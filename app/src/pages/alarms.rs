@@ -7,7 +7,7 @@ use crate::api::resources::{
     ResendConfirmation, ResourceView, SaveAlarm, SendTestNotification, alarm_graph, alarm_states,
     importable_alarms, importable_topics, list_resources, load_alarm_form, metric_choices, plan,
 };
-use crate::components::error::{ErrorNote, problem_text};
+use crate::components::error::{ErrorNote, save_errors};
 use crate::components::graph::MetricGraph;
 use crate::domain::alarm::{AlarmForm, Comparison, MissingData, Template};
 use crate::domain::plan::{Kind, Op};
@@ -186,20 +186,7 @@ pub fn AlarmFormPage() -> impl IntoView {
         }
     });
     let save = ServerAction::<SaveAlarm>::new();
-    let errors = Signal::derive(move || {
-        let mut map = HashMap::new();
-        if let Some(Err(AppError::InvalidForm { errors })) = save.value().get() {
-            for e in errors {
-                map.entry(e.field.clone())
-                    .or_insert_with(|| problem_text(i18n, &e.problem));
-            }
-        }
-        map
-    });
-    let other_error = move || match save.value().get() {
-        Some(Err(AppError::InvalidForm { .. })) | None | Some(Ok(_)) => None,
-        Some(Err(error)) => Some(error),
-    };
+    let (errors, other_error) = save_errors(save.value());
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     // After a save the form is read again, with the version the next save must name.
     Effect::new(move |_| {
@@ -341,7 +328,7 @@ pub fn AlarmFormPage() -> impl IntoView {
             <Show when=saved fallback=|| ()>
                 <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
             </Show>
-            {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
+            {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
 }

@@ -5,13 +5,13 @@ use super::SignInFirst;
 use super::alarms::Status;
 use super::cron::builder::Builder;
 use super::cron::runs::Runs;
-use super::cron::{ConversionView, ErrorView, Reading, UtcRule, lang_of};
+use super::cron::{ConversionView, ErrorView, Reading, UtcRule, lang_of, zone_options};
 use crate::api::AppError;
 use crate::api::resources::{
     AdoptSchedule, DeleteResource, ResourceView, RuleFormData, SaveRule, SaveSchedule,
     importable_schedules, lambda_functions, list_resources, load_rule_form, load_schedule_form,
 };
-use crate::components::error::{ErrorNote, pattern_text, problem_text, rule_text};
+use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
 use crate::cron::Schedule;
 use crate::domain::plan::Kind;
 use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
@@ -288,20 +288,7 @@ pub fn RuleFormPage() -> impl IntoView {
         |(id, template)| load_rule_form(id, template),
     );
     let save = ServerAction::<SaveRule>::new();
-    let errors = Signal::derive(move || {
-        let mut map = HashMap::new();
-        if let Some(Err(AppError::InvalidForm { errors })) = save.value().get() {
-            for e in errors {
-                map.entry(e.field.clone())
-                    .or_insert_with(|| problem_text(i18n, &e.problem));
-            }
-        }
-        map
-    });
-    let other_error = move || match save.value().get() {
-        Some(Err(AppError::InvalidForm { .. })) | None | Some(Ok(_)) => None,
-        Some(Err(error)) => Some(error),
-    };
+    let (errors, other_error) = save_errors(save.value());
     // Right after a new rule's first save (the address says so), or after this page's save.
     let saved = move || match save.value().get() {
         Some(result) => result.is_ok(),
@@ -355,7 +342,7 @@ pub fn RuleFormPage() -> impl IntoView {
             <Show when=saved fallback=|| ()>
                 <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
             </Show>
-            {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
+            {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
 }
@@ -456,13 +443,7 @@ fn RuleEditor(
                         tz.set(zone);
                     }
                 }>
-                    {chrono_tz::TZ_VARIANTS
-                        .iter()
-                        .map(|zone| {
-                            let name = zone.name();
-                            view! { <option value=name selected=move || tz.get() == *zone>{name}</option> }
-                        })
-                        .collect_view()}
+                    {zone_options(tz)}
                 </select>
                 <p id="rule-zone-hint" class="hint">{t!(i18n, rule_zone_hint)}</p>
                 <FieldError field="zone".into() errors />
@@ -677,20 +658,7 @@ pub fn SchedulerFormPage() -> impl IntoView {
     };
     let data = Resource::new(id, load_schedule_form);
     let save = ServerAction::<SaveSchedule>::new();
-    let errors = Signal::derive(move || {
-        let mut map = HashMap::new();
-        if let Some(Err(AppError::InvalidForm { errors })) = save.value().get() {
-            for e in errors {
-                map.entry(e.field.clone())
-                    .or_insert_with(|| problem_text(i18n, &e.problem));
-            }
-        }
-        map
-    });
-    let other_error = move || match save.value().get() {
-        Some(Err(AppError::InvalidForm { .. })) | None | Some(Ok(_)) => None,
-        Some(Err(error)) => Some(error),
-    };
+    let (errors, other_error) = save_errors(save.value());
     let saved = move || match save.value().get() {
         Some(result) => result.is_ok(),
         None => query.read().get("saved").is_some(),
@@ -735,7 +703,7 @@ pub fn SchedulerFormPage() -> impl IntoView {
             <Show when=saved fallback=|| ()>
                 <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
             </Show>
-            {move || other_error().map(|error| view! { <ErrorNote error=error /> })}
+            {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
 }
@@ -781,13 +749,7 @@ fn SchedulerEditor(
                     tz.set(zone);
                 }
             }>
-                {chrono_tz::TZ_VARIANTS
-                    .iter()
-                    .map(|zone| {
-                        let name = zone.name();
-                        view! { <option value=name selected=move || tz.get() == *zone>{name}</option> }
-                    })
-                    .collect_view()}
+                {zone_options(tz)}
             </select>
             <FieldError field="timezone".into() errors />
             <label for="schedule-expression">{t!(i18n, sched_expression)}</label>

@@ -211,15 +211,7 @@ pub fn CronPage() -> impl IntoView {
                             tz.set(zone);
                         }
                     }>
-                        {chrono_tz::TZ_VARIANTS
-                            .iter()
-                            .map(|zone| {
-                                let name = zone.name();
-                                view! {
-                                    <option value=name selected=move || tz.get() == *zone>{name}</option>
-                                }
-                            })
-                            .collect_view()}
+                        {zone_options(tz)}
                     </select>
                 </div>
                 <div class="field narrow">
@@ -365,6 +357,17 @@ pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) ->
             </section>
         </Show>
     }
+}
+
+/// Every IANA zone as the options of a select, the one in `tz` selected.
+pub fn zone_options(tz: RwSignal<Tz>) -> impl IntoView {
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|zone| {
+            let name = zone.name();
+            view! { <option value=name selected=move || tz.get() == *zone>{name}</option> }
+        })
+        .collect_view()
 }
 
 /// `/cron?expr=…&tz=…&count=…`, the address that reproduces a view.
