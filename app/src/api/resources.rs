@@ -326,7 +326,7 @@ pub mod ssr {
                     (Some(desired), Some(observed)) => {
                         let mut changes = desired.as_sent(now).diff(&observed.as_sent(now));
                         // A new name or group is a new schedule; the old one goes after it.
-                        let id = format!("{}/{}", desired.group, desired.name);
+                        let id = desired.id();
                         if let Some(current) = row.aws_id.as_ref().filter(|c| **c != id) {
                             changes.insert(
                                 0,
@@ -1088,7 +1088,7 @@ pub async fn save_schedule(
         let me = super::guard::require(Role::Editor).await?;
         let pool = super::guard::backend()?.pool;
         let spec = form.parse(chrono::Utc::now()).map_err(form_errors)?;
-        let name = format!("{}/{}", spec.group, spec.name);
+        let name = spec.id();
         let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
         ssr::declare_or_edit(&pool, &me, Kind::Schedule, id, version, &name, json).await
     }
@@ -1112,7 +1112,7 @@ pub async fn importable_schedules() -> Result<Vec<(String, String)>, AppError> {
             .into_iter()
             .map(|s| {
                 (
-                    format!("{}/{}", s.group, s.name),
+                    s.id(),
                     format!("{} in {} → {}", s.expression, s.timezone, s.target_arn),
                 )
             })

@@ -457,6 +457,24 @@ pub struct FieldChange {
     pub to: String,
 }
 
+impl FieldChange {
+    /// Adds `field: from → to` to `changes` when the two differ: how every diff is built.
+    pub fn note(
+        changes: &mut Vec<FieldChange>,
+        field: impl Into<String>,
+        from: String,
+        to: String,
+    ) {
+        if from != to {
+            changes.push(FieldChange {
+                field: field.into(),
+                from,
+                to,
+            });
+        }
+    }
+}
+
 impl fmt::Display for FieldChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {} → {}", self.field, self.from, self.to)
@@ -500,15 +518,8 @@ fn same_number(a: f64, b: f64) -> bool {
 /// The fields in which `observed` differs from `desired`, in a fixed order. Empty: in sync.
 pub fn diff(desired: &AlarmConfig, observed: &AlarmConfig) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    let mut field = |name: &str, from: String, to: String| {
-        if from != to {
-            changes.push(FieldChange {
-                field: name.to_owned(),
-                from,
-                to,
-            });
-        }
-    };
+    let mut field =
+        |name: &str, from: String, to: String| FieldChange::note(&mut changes, name, from, to);
     let (d, o) = (desired, observed);
     field("description", o.description.clone(), d.description.clone());
     field("namespace", o.namespace.clone(), d.namespace.clone());

@@ -381,15 +381,8 @@ impl TargetGroupSpec {
     /// VPC cannot be made in place: AWS needs a new target group (see [`Self::replaces`]).
     pub fn diff(&self, observed: &TargetGroupSpec) -> Vec<FieldChange> {
         let mut changes = Vec::new();
-        let mut field = |name: &str, from: String, to: String| {
-            if from != to {
-                changes.push(FieldChange {
-                    field: name.into(),
-                    from,
-                    to,
-                });
-            }
-        };
+        let mut field =
+            |name: &str, from: String, to: String| FieldChange::note(&mut changes, name, from, to);
         field(
             "protocol",
             observed.protocol.as_str().into(),

@@ -482,15 +482,8 @@ impl RuleSpec {
 pub fn diff_rule(desired: &RuleConfig, observed: &RuleConfig) -> Vec<super::alarm::FieldChange> {
     use super::alarm::FieldChange;
     let mut changes = Vec::new();
-    let mut field = |name: String, from: String, to: String| {
-        if from != to {
-            changes.push(FieldChange {
-                field: name,
-                from,
-                to,
-            });
-        }
-    };
+    let mut field =
+        |name: String, from: String, to: String| FieldChange::note(&mut changes, name, from, to);
     field(
         "description".into(),
         observed.description.clone(),

@@ -94,6 +94,11 @@ fn name_ok(name: &str) -> bool {
 }
 
 impl ScheduleSpec {
+    /// `group/name`: how Scheduler names a schedule, and Belfry's resource name and AWS id.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.group, self.name)
+    }
+
     /// The spec in canonical form, or every problem with its form field.
     pub fn check(mut self, now: DateTime<Utc>) -> Result<Self, Vec<(&'static str, ScheduleError)>> {
         let mut problems = Vec::new();
@@ -237,15 +242,8 @@ impl ScheduleSpec {
     /// is AWS's value.
     pub fn diff(&self, observed: &ScheduleSpec) -> Vec<FieldChange> {
         let mut changes = Vec::new();
-        let mut field = |name: &str, from: String, to: String| {
-            if from != to {
-                changes.push(FieldChange {
-                    field: name.to_owned(),
-                    from,
-                    to,
-                });
-            }
-        };
+        let mut field =
+            |name: &str, from: String, to: String| FieldChange::note(&mut changes, name, from, to);
         let date = |d: &Option<DateTime<Utc>>| {
             d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_else(|| "(none)".into())

@@ -720,7 +720,7 @@ impl Reconciler {
                 ApplyError::Invalid(text.join(" "))
             })?
             .as_sent(now);
-        let id = format!("{}/{}", desired.group, desired.name);
+        let id = desired.id();
         self.spend(aws, "scheduler:GetSchedule").await?;
         match scheduler::get(&client, &desired.group, &desired.name).await? {
             None => {
