@@ -289,37 +289,13 @@ pub fn RuleFormPage() -> impl IntoView {
     );
     let save = ServerAction::<SaveRule>::new();
     let (errors, other_error) = save_errors(save.value());
-    // Right after a new rule's first save (the address says so), or after this page's save.
-    let saved = move || match save.value().get() {
-        Some(result) => result.is_ok(),
-        None => query.read().get("saved").is_some(),
-    };
-    // A new rule, once saved, is edited at its own address; an edit reads the rule again,
-    // with the version the next save must name.
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(saved_id)) = save.value().get() {
-            if id().is_none() {
-                navigate(
-                    &format!("/schedules/{saved_id}?saved=1"),
-                    Default::default(),
-                );
-            } else {
-                data.refetch();
-            }
-        }
-    });
-    // The functions to pick from are an AWS read: they come once the page is there.
-    let functions = RwSignal::new(Vec::<(String, String)>::new());
-    let functions_error = RwSignal::new(None::<AppError>);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            match lambda_functions().await {
-                Ok(list) => functions.set(list),
-                Err(error) => functions_error.set(Some(error)),
-            }
-        });
-    });
+    let saved = follow_save(
+        save.value(),
+        move || id().is_none(),
+        "/schedules",
+        move || data.refetch(),
+    );
+    let (functions, functions_error) = lambda_choices();
     // The preview counts from the server's clock, carried into the page for hydration.
     let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
     let from = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default();
@@ -329,9 +305,7 @@ pub fn RuleFormPage() -> impl IntoView {
             <Show when=move || id().is_none() fallback=|| ()>
                 <Templates />
             </Show>
-            <datalist id="lambda-functions">
-                {move || functions.get().into_iter().map(|(name, arn)| view! { <option value=arn>{name}</option> }).collect_view()}
-            </datalist>
+            <FunctionList functions />
             <Suspense fallback=|| ()>
                 {move || data.get().map(|data| match data {
                     Ok(data) => view! { <RuleEditor data save errors from functions_error /> }.into_any(),
@@ -344,6 +318,64 @@ pub fn RuleFormPage() -> impl IntoView {
             </Show>
             {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
+    }
+}
+
+/// After a save: a new resource is edited at its own address (`{base}/{id}?saved=1`); an
+/// edited one is read again, with the version the next save must name. The result says when
+/// to show "saved": right after this page's save, or after the address says one happened.
+fn follow_save<S>(
+    value: S,
+    is_new: impl Fn() -> bool + Copy + 'static,
+    base: &'static str,
+    refetch: impl Fn() + 'static,
+) -> impl Fn() -> bool + Copy + Send + Sync + 'static
+where
+    S: Get<Value = Option<Result<Uuid, AppError>>> + Copy + Send + Sync + 'static,
+{
+    let query = use_query_map();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(saved_id)) = value.get() {
+            if is_new() {
+                navigate(&format!("{base}/{saved_id}?saved=1"), Default::default());
+            } else {
+                refetch();
+            }
+        }
+    });
+    move || match value.get() {
+        Some(result) => result.is_ok(),
+        None => query.read().get("saved").is_some(),
+    }
+}
+
+/// Lambda functions as (name, ARN).
+type Functions = RwSignal<Vec<(String, String)>>;
+
+/// The account's Lambda functions (name, ARN) for the target fields' suggestions. An AWS
+/// read: it starts once the page is in the browser; a failure is kept to show.
+fn lambda_choices() -> (Functions, RwSignal<Option<AppError>>) {
+    let functions = RwSignal::new(Vec::new());
+    let failed = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            match lambda_functions().await {
+                Ok(list) => functions.set(list),
+                Err(error) => failed.set(Some(error)),
+            }
+        });
+    });
+    (functions, failed)
+}
+
+/// The suggestions an ARN field names with `list="lambda-functions"`.
+#[component]
+fn FunctionList(functions: Functions) -> impl IntoView {
+    view! {
+        <datalist id="lambda-functions">
+            {move || functions.get().into_iter().map(|(name, arn)| view! { <option value=arn>{name}</option> }).collect_view()}
+        </datalist>
     }
 }
 
@@ -649,7 +681,6 @@ fn focus(id: &str) {
 pub fn SchedulerFormPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let query = use_query_map();
     let id = move || {
         params
             .read()
@@ -659,40 +690,20 @@ pub fn SchedulerFormPage() -> impl IntoView {
     let data = Resource::new(id, load_schedule_form);
     let save = ServerAction::<SaveSchedule>::new();
     let (errors, other_error) = save_errors(save.value());
-    let saved = move || match save.value().get() {
-        Some(result) => result.is_ok(),
-        None => query.read().get("saved").is_some(),
-    };
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(saved_id)) = save.value().get() {
-            if id().is_none() {
-                navigate(
-                    &format!("/schedules/scheduler/{saved_id}?saved=1"),
-                    Default::default(),
-                );
-            } else {
-                data.refetch();
-            }
-        }
-    });
-    let functions = RwSignal::new(Vec::<(String, String)>::new());
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(list) = lambda_functions().await {
-                functions.set(list);
-            }
-        });
-    });
+    let saved = follow_save(
+        save.value(),
+        move || id().is_none(),
+        "/schedules/scheduler",
+        move || data.refetch(),
+    );
+    let (functions, _) = lambda_choices();
     let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
     let from = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default();
     view! {
         <section class="resource-form rule-form">
             <h1>{move || if id().is_some() { t_string!(i18n, scheduler_edit_title) } else { t_string!(i18n, scheduler_new_title) }}</h1>
             <p class="hint">{t!(i18n, scheduler_lede)}</p>
-            <datalist id="lambda-functions">
-                {move || functions.get().into_iter().map(|(name, arn)| view! { <option value=arn>{name}</option> }).collect_view()}
-            </datalist>
+            <FunctionList functions />
             <Suspense fallback=|| ()>
                 {move || data.get().map(|data| match data {
                     Ok((form, version)) => view! { <SchedulerEditor form version save errors from /> }.into_any(),
