@@ -1820,56 +1820,47 @@ async fn a_scheduler_schedule_runs_in_new_york_and_is_created_changed_drifted_an
     assert!(lab.resources("schedule").await.is_empty());
 }
 
+/// A schedule made in the console (straight in moto, not through Belfry), sending to a
+/// queue every so often, optionally encrypted with a customer-managed key.
+async fn console_schedule(lab: &Lab, name: &str, kms_key: Option<&str>) {
+    lab.moto
+        .scheduler()
+        .create_schedule()
+        .name(name)
+        .schedule_expression("rate(1 hour)")
+        .set_kms_key_arn(kms_key.map(str::to_owned))
+        .flexible_time_window(
+            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+                .build()
+                .unwrap(),
+        )
+        .target(
+            aws_sdk_scheduler::types::Target::builder()
+                .arn("arn:aws:sqs:ap-northeast-2:123456789012:jobs")
+                .role_arn(ROLE)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn a_scheduler_schedule_made_outside_belfry_is_adopted_without_a_change() {
     let lab = Lab::new().await;
     let reconciler = lab.reconciler().await;
     let name = lab.name("console-made");
-    lab.moto
-        .scheduler()
-        .create_schedule()
-        .name(&name)
-        .schedule_expression("rate(1 hour)")
-        .flexible_time_window(
-            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
-                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
-                .build()
-                .unwrap(),
-        )
-        .target(
-            aws_sdk_scheduler::types::Target::builder()
-                .arn("arn:aws:sqs:ap-northeast-2:123456789012:jobs")
-                .role_arn(ROLE)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    console_schedule(&lab, &name, None).await;
     // One with a customer-managed key: Belfry's updates would drop it, so it is not adopted.
     let keyed = lab.name("keyed");
-    lab.moto
-        .scheduler()
-        .create_schedule()
-        .name(&keyed)
-        .schedule_expression("rate(1 day)")
-        .kms_key_arn("arn:aws:kms:ap-northeast-2:123456789012:key/abc")
-        .flexible_time_window(
-            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
-                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
-                .build()
-                .unwrap(),
-        )
-        .target(
-            aws_sdk_scheduler::types::Target::builder()
-                .arn("arn:aws:sqs:ap-northeast-2:123456789012:jobs")
-                .role_arn(ROLE)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    console_schedule(
+        &lab,
+        &keyed,
+        Some("arn:aws:kms:ap-northeast-2:123456789012:key/abc"),
+    )
+    .await;
     let refused = lab
         .app
         .call(
