@@ -1,17 +1,21 @@
-//! Load balancers, target groups and listeners as a team declares them (issue 8's pure core;
-//! the reconciler does not apply them yet).
+//! Load balancers, target groups and listeners as a team declares them.
 //!
-//! Three kinds, as shared/DESIGN.md has them, each referring to the others by resource id:
-//! a target group names its VPC and its targets, a listener names its load balancer and the
-//! target group it forwards to. What only AWS knows (which zone a subnet is in, whether an
-//! instance exists and in which VPC) comes in as a [`Network`] snapshot read before the
-//! check, so the rules stay pure: moto accepts one subnet, ids that do not exist, and a
-//! target group in another VPC; Belfry does not.
+//! One resource, a [`BalancerSetup`], holds a load balancer with its target groups and its
+//! listeners, the way a rule holds its targets (shared/DESIGN.md had three kinds): the calls
+//! among them must run in one order (create the load balancer, then the groups, their
+//! targets, then the listeners; delete listeners before groups; move a listener onto a new
+//! group before the old one goes), which is one job's sequence, and one version then guards
+//! an edit of the whole setup. A listener names its group by the group's name in the setup.
+//!
+//! What only AWS knows (which zone a subnet is in, whether an instance exists and in which
+//! VPC) comes in as a [`Network`] snapshot read before the check, so the rules stay pure:
+//! moto accepts one subnet, ids that do not exist, and a target group in another VPC;
+//! Belfry does not.
 use super::alarm::FieldChange;
 use super::aws::is_arn_of;
+use crate::cron::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum BalancerError {
@@ -63,6 +67,56 @@ pub enum BalancerError {
     ForwardTarget,
     #[error("Port {port} has two listeners.")]
     PortTaken { port: u16 },
+    #[error("Two target groups are named {name}.")]
+    GroupTwice { name: String },
+    #[error("Give a number.")]
+    Number,
+    #[error(
+        "Target group {name} cannot change its protocol, port or VPC in place: give it a new name, and Belfry makes the new group, moves the listeners onto it, then deletes the old one."
+    )]
+    Replace { name: String },
+    #[error(
+        "A load balancer's {what} cannot change once it exists: delete it and declare a new one."
+    )]
+    Immutable { what: String },
+    #[error("Pick a VPC.")]
+    Vpc,
+}
+
+impl BalancerError {
+    pub fn message(&self, lang: Lang) -> String {
+        use BalancerError as E;
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ko => match self {
+                E::Name => "이름은 1~32자의 영문자, 숫자, 하이픈이며 하이픈으로 시작하거나 끝날 수 없습니다.".into(),
+                E::TooFewSubnets => "서브넷을 두 개 이상 고르세요.".into(),
+                E::OneZone { zone } => format!("서브넷이 가용 영역 두 곳 이상에 있어야 합니다. 고른 서브넷은 모두 {zone}에 있습니다."),
+                E::Subnet { id } => format!("서브넷 {id}이(가) 고른 VPC에 없거나 존재하지 않습니다."),
+                E::SameZoneTwice { zone } => format!("가용 영역마다 서브넷은 하나만 고를 수 있습니다. {zone}에 두 개가 있습니다."),
+                E::NoSecurityGroup => "Application Load Balancer에는 보안 그룹이 필요합니다. 리스너 포트를 허용하는 보안 그룹을 만드세요.".into(),
+                E::SecurityGroup { id } => format!("보안 그룹 {id}이(가) 고른 VPC에 없거나 존재하지 않습니다."),
+                E::Port => "포트는 1~65535입니다.".into(),
+                E::Protocol { protocol, kind } => format!("{protocol}은(는) {kind} 로드 밸런서에 쓸 수 없습니다."),
+                E::HealthPath => "상태 검사 경로는 /로 시작하고 1024자 이하입니다.".into(),
+                E::HealthTiming => "검사 간격은 5~300초, 제한 시간은 2~120초이며 제한 시간이 간격보다 짧아야 합니다.".into(),
+                E::HealthThresholds => "정상·비정상 임곗값은 2~10회입니다.".into(),
+                E::Matcher => "성공 코드는 200, 200-299, 200,302 같은 형식입니다(HTTP 코드 200~499).".into(),
+                E::DeregistrationDelay => "등록 취소 지연은 0~3600초입니다.".into(),
+                E::Instance { id } => format!("인스턴스 {id}이(가) 대상 그룹의 VPC에 없습니다."),
+                E::InstanceTwice { id } => format!("인스턴스 {id}이(가) 두 번 들어 있습니다."),
+                E::Certificate => "HTTPS·TLS 리스너에는 ACM 인증서 ARN이 필요합니다.".into(),
+                E::SslPolicy => "목록에서 SSL 정책을 고르세요.".into(),
+                E::ForwardTarget => "리스너는 같은 로드 밸런서 VPC에 있고 프로토콜이 맞는 대상 그룹으로 전달합니다.".into(),
+                E::PortTaken { port } => format!("포트 {port}에 리스너가 두 개 있습니다."),
+                E::GroupTwice { name } => format!("대상 그룹 이름 {name}이(가) 두 번 쓰였습니다."),
+                E::Number => "숫자를 입력하세요.".into(),
+                E::Replace { name } => format!("대상 그룹 {name}의 프로토콜, 포트, VPC는 그 자리에서 바꿀 수 없습니다. 새 이름을 주면 Belfry가 새 그룹을 만들고 리스너를 옮긴 뒤 이전 그룹을 지웁니다."),
+                E::Immutable { what } => format!("로드 밸런서의 {what}은(는) 만든 뒤에 바꿀 수 없습니다. 지우고 새로 선언하세요."),
+                E::Vpc => "VPC를 고르세요.".into(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -124,7 +178,8 @@ impl Protocol {
         )
     }
 
-    fn secure(self) -> bool {
+    /// HTTPS and TLS: the protocols with a certificate and an SSL policy.
+    pub fn secure(self) -> bool {
         matches!(self, Protocol::Https | Protocol::Tls)
     }
 }
@@ -146,6 +201,17 @@ pub struct LoadBalancerSpec {
     pub subnets: Vec<String>,
     #[serde(default)]
     pub security_groups: Vec<String>,
+    /// Belfry makes (and later deletes) a security group `<name>-listeners` in the VPC that
+    /// lets anyone reach the listener ports, and attaches it with the others.
+    #[serde(default)]
+    pub own_security_group: bool,
+}
+
+impl LoadBalancerSpec {
+    /// The name of the security group Belfry makes for it.
+    pub fn own_group_name(&self) -> String {
+        format!("{}-listeners", self.name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,16 +256,14 @@ pub struct TargetGroupSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ListenerAction {
-    /// Forward to one of the team's target groups (a resource id).
-    Forward(Uuid),
+    /// Forward to the setup's target group of that name.
+    Forward(String),
     /// Answer 301 to the same host and path on HTTPS 443.
     RedirectToHttps,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListenerSpec {
-    /// The team's load balancer (a resource id).
-    pub load_balancer: Uuid,
     pub protocol: Protocol,
     pub port: u16,
     #[serde(default)]
@@ -230,9 +294,13 @@ fn name_ok(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
-type Problems = Vec<(&'static str, BalancerError)>;
+/// Each problem with the form field it belongs to (`name`, `group-1.port`, `listener-2.ssl_policy`).
+pub type Problems = Vec<(String, BalancerError)>;
 
-fn finish<T>(value: T, problems: Problems) -> Result<T, Problems> {
+/// One part's problems, by its own field names.
+type Local = Vec<(&'static str, BalancerError)>;
+
+fn finish<T>(value: T, problems: Local) -> Result<T, Local> {
     if problems.is_empty() {
         Ok(value)
     } else {
@@ -241,7 +309,7 @@ fn finish<T>(value: T, problems: Problems) -> Result<T, Problems> {
 }
 
 impl LoadBalancerSpec {
-    pub fn check(mut self, network: &Network) -> Result<Self, Problems> {
+    pub fn check(mut self, network: &Network) -> Result<Self, Local> {
         let mut problems = Vec::new();
         self.name = self.name.trim().to_owned();
         if !name_ok(&self.name) {
@@ -275,7 +343,13 @@ impl LoadBalancerSpec {
             let zone = zones.keys().next().copied().unwrap_or_default().to_owned();
             problems.push(("subnets", BalancerError::OneZone { zone }));
         }
-        if self.kind == BalancerKind::Application && self.security_groups.is_empty() {
+        if self.vpc.is_empty() {
+            problems.push(("vpc", BalancerError::Vpc));
+        }
+        if self.kind == BalancerKind::Application
+            && self.security_groups.is_empty()
+            && !self.own_security_group
+        {
             problems.push(("security_groups", BalancerError::NoSecurityGroup));
         }
         for group in &self.security_groups {
@@ -301,7 +375,7 @@ fn matcher_ok(matcher: &str) -> bool {
 
 impl TargetGroupSpec {
     /// `kind`: the kind of load balancer it serves (its protocol must fit).
-    pub fn check(mut self, kind: BalancerKind, network: &Network) -> Result<Self, Problems> {
+    pub fn check(mut self, kind: BalancerKind, network: &Network) -> Result<Self, Local> {
         let mut problems = Vec::new();
         self.name = self.name.trim().to_owned();
         if !name_ok(&self.name) {
@@ -448,7 +522,7 @@ impl ListenerSpec {
         kind: BalancerKind,
         balancer_vpc: &str,
         forward_to: Option<(Protocol, &str)>,
-    ) -> Result<Self, Problems> {
+    ) -> Result<Self, Local> {
         let mut problems = Vec::new();
         if self.port == 0 {
             problems.push(("port", BalancerError::Port));
@@ -499,6 +573,533 @@ impl ListenerSpec {
     }
 }
 
+impl ListenerSpec {
+    /// One line for a plan: `HTTPS (certificate, policy) → forward to web`.
+    pub fn describe(&self) -> String {
+        let action = match &self.action {
+            ListenerAction::Forward(group) => format!("forward to {group}"),
+            ListenerAction::RedirectToHttps => "redirect to HTTPS 443".to_owned(),
+        };
+        match (&self.certificate_arn, &self.ssl_policy) {
+            (Some(certificate), Some(policy)) => {
+                format!(
+                    "{} ({certificate}, {policy}) → {action}",
+                    self.protocol.as_str()
+                )
+            }
+            _ => format!("{} → {action}", self.protocol.as_str()),
+        }
+    }
+}
+
+/// A load balancer with its target groups and listeners: one managed resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalancerSetup {
+    pub balancer: LoadBalancerSpec,
+    #[serde(default)]
+    pub groups: Vec<TargetGroupSpec>,
+    #[serde(default)]
+    pub listeners: Vec<ListenerSpec>,
+}
+
+fn prefixed(problems: &mut Problems, prefix: &str, local: Local) {
+    problems.extend(
+        local
+            .into_iter()
+            .map(|(field, error)| (format!("{prefix}{field}"), error)),
+    );
+}
+
+impl BalancerSetup {
+    /// Checks every part against the network and against each other; problems are named by
+    /// form field: the load balancer's own (`subnets`), `group-N.field`, `listener-N.field`.
+    pub fn check(self, network: &Network) -> Result<Self, Problems> {
+        let mut problems = Problems::new();
+        let kind = self.balancer.kind;
+        let balancer = match self.balancer.clone().check(network) {
+            Ok(balancer) => balancer,
+            Err(local) => {
+                prefixed(&mut problems, "", local);
+                self.balancer
+            }
+        };
+        let mut groups = Vec::new();
+        let mut names = BTreeSet::new();
+        for (i, mut group) in self.groups.into_iter().enumerate() {
+            let prefix = format!("group-{}.", i + 1);
+            // A setup's groups live in its load balancer's VPC.
+            group.vpc = balancer.vpc.clone();
+            let group = match group.clone().check(kind, network) {
+                Ok(group) => group,
+                Err(local) => {
+                    prefixed(&mut problems, &prefix, local);
+                    group
+                }
+            };
+            if !names.insert(group.name.clone()) {
+                problems.push((
+                    format!("{prefix}name"),
+                    BalancerError::GroupTwice {
+                        name: group.name.clone(),
+                    },
+                ));
+            }
+            groups.push(group);
+        }
+        let mut listeners = Vec::new();
+        for (i, listener) in self.listeners.into_iter().enumerate() {
+            let prefix = format!("listener-{}.", i + 1);
+            let forward_to = match &listener.action {
+                ListenerAction::Forward(name) => groups
+                    .iter()
+                    .find(|g| &g.name == name)
+                    .map(|g| (g.protocol, g.vpc.as_str())),
+                ListenerAction::RedirectToHttps => None,
+            };
+            let listener = match listener.clone().check(kind, &balancer.vpc, forward_to) {
+                Ok(listener) => listener,
+                Err(local) => {
+                    prefixed(&mut problems, &prefix, local);
+                    listener
+                }
+            };
+            listeners.push(listener);
+        }
+        let taken: Vec<&ListenerSpec> = listeners.iter().collect();
+        for error in ports_taken(&taken) {
+            problems.push(("listener-1.port".to_owned(), error));
+        }
+        let setup = BalancerSetup {
+            balancer,
+            groups,
+            listeners,
+        };
+        if problems.is_empty() {
+            Ok(setup)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn group(&self, name: &str) -> Option<&TargetGroupSpec> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+
+    /// The ports the listeners take: what Belfry's own security group opens.
+    pub fn listener_ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self.listeners.iter().map(|l| l.port).collect();
+        ports.sort();
+        ports.dedup();
+        ports
+    }
+
+    /// Changes that AWS cannot make in place, against what AWS has: a new scheme or type
+    /// (the load balancer would have to go), a group's new protocol, port or VPC under the
+    /// same name (group names are unique in an account and region).
+    pub fn blocked(&self, observed: &BalancerSetup) -> Vec<BalancerError> {
+        let mut blocked = Vec::new();
+        if self.balancer.scheme != observed.balancer.scheme {
+            blocked.push(BalancerError::Immutable {
+                what: "scheme".into(),
+            });
+        }
+        if self.balancer.kind != observed.balancer.kind {
+            blocked.push(BalancerError::Immutable {
+                what: "type".into(),
+            });
+        }
+        if self.balancer.vpc != observed.balancer.vpc {
+            blocked.push(BalancerError::Immutable { what: "VPC".into() });
+        }
+        for group in &self.groups {
+            if let Some(old) = observed.group(&group.name)
+                && group.replaces(old)
+            {
+                blocked.push(BalancerError::Replace {
+                    name: group.name.clone(),
+                });
+            }
+        }
+        blocked
+    }
+
+    /// What differs from what AWS has (`observed`: the load balancer, the groups of the
+    /// setup's names and those its listeners use, and its listeners).
+    pub fn diff(&self, observed: &BalancerSetup) -> Vec<FieldChange> {
+        let mut changes = Vec::new();
+        let (b, o) = (&self.balancer, &observed.balancer);
+        FieldChange::note(
+            &mut changes,
+            "subnets",
+            o.subnets.join(", "),
+            b.subnets.join(", "),
+        );
+        FieldChange::note(
+            &mut changes,
+            "security groups",
+            o.security_groups.join(", "),
+            b.security_groups.join(", "),
+        );
+        for group in &self.groups {
+            match observed.group(&group.name) {
+                None => FieldChange::note(
+                    &mut changes,
+                    format!("target group {}", group.name),
+                    "—".into(),
+                    "created".into(),
+                ),
+                Some(old) => changes.extend(group.diff(old).into_iter().map(|mut c| {
+                    c.field = format!("target group {}: {}", group.name, c.field);
+                    c
+                })),
+            }
+        }
+        for old in &observed.groups {
+            if self.group(&old.name).is_none() {
+                FieldChange::note(
+                    &mut changes,
+                    format!("target group {}", old.name),
+                    "exists".into(),
+                    "deleted".into(),
+                );
+            }
+        }
+        let by_port = |listeners: &[ListenerSpec]| -> BTreeMap<u16, String> {
+            listeners.iter().map(|l| (l.port, l.describe())).collect()
+        };
+        let (want, have) = (by_port(&self.listeners), by_port(&observed.listeners));
+        let ports: BTreeSet<u16> = want.keys().chain(have.keys()).copied().collect();
+        for port in ports {
+            FieldChange::note(
+                &mut changes,
+                format!("listener {port}"),
+                have.get(&port).cloned().unwrap_or_else(|| "—".into()),
+                want.get(&port).cloned().unwrap_or_else(|| "deleted".into()),
+            );
+        }
+        changes
+    }
+}
+
+/// What Belfry recorded at its last apply or resync: the setup as AWS has it, shaped like a
+/// declared one (Belfry's own security group as the flag, not its id), and the ids the pages
+/// and the next apply need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedBalancer {
+    pub setup: BalancerSetup,
+    pub arn: String,
+    pub dns_name: String,
+    /// Target group name → ARN, for every group of the setup.
+    pub group_arns: BTreeMap<String, String>,
+    /// The id of the security group Belfry made for the listener ports.
+    pub own_security_group: Option<String>,
+}
+
+/// Live state of a load balancer, read on demand (never during a page render).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalancerLive {
+    pub dns_name: String,
+    /// `provisioning`, `active`, `failed`…
+    pub state: String,
+    /// Per target group: its name and each target's health.
+    pub groups: Vec<(String, Vec<TargetHealth>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetHealth {
+    pub id: String,
+    pub port: u16,
+    /// `healthy`, `unhealthy`, `initial`, `draining`, `unused`, `unavailable`.
+    pub state: String,
+    /// AWS's reason code and description when not healthy.
+    pub reason: Option<String>,
+}
+
+/// Choices for the guided setup, read from EC2 after the page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkChoices {
+    /// (VPC id, name tag, CIDR).
+    pub vpcs: Vec<(String, String, String)>,
+    /// (subnet id, VPC id, zone, name tag).
+    pub subnets: Vec<(String, String, String, String)>,
+    /// (group id, VPC id, group name).
+    pub security_groups: Vec<(String, String, String)>,
+    /// (instance id, VPC id, name tag, state).
+    pub instances: Vec<(String, String, String, String)>,
+}
+
+impl NetworkChoices {
+    /// The facts a check needs.
+    pub fn network(&self) -> Network {
+        Network {
+            subnets: self
+                .subnets
+                .iter()
+                .map(|(id, vpc, zone, _)| (id.clone(), (vpc.clone(), zone.clone())))
+                .collect(),
+            security_groups: self
+                .security_groups
+                .iter()
+                .map(|(id, vpc, _)| (id.clone(), vpc.clone()))
+                .collect(),
+            instances: self
+                .instances
+                .iter()
+                .filter(|(_, _, _, state)| state != "terminated")
+                .map(|(id, vpc, _, _)| (id.clone(), vpc.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// The guided setup's form: one load balancer, one target group, a front listener (HTTP 80
+/// for an application load balancer, TCP for a network one) and, optionally, a secure
+/// listener on 443 with the front one turned into a redirect. Groups and listeners beyond
+/// those (an adopted setup may have more) are kept as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BalancerForm {
+    pub name: String,
+    /// `application` or `network`.
+    pub kind: String,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    pub vpc: String,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub own_security_group: bool,
+    pub group_name: String,
+    pub group_protocol: String,
+    pub group_port: String,
+    pub health_path: String,
+    pub health_interval: String,
+    pub health_timeout: String,
+    pub healthy_threshold: String,
+    pub unhealthy_threshold: String,
+    pub health_matcher: String,
+    pub deregistration_delay: String,
+    pub instances: Vec<String>,
+    pub listener_port: String,
+    /// A secure listener on 443 (HTTPS, or TLS for a network load balancer).
+    pub secure: bool,
+    pub certificate_arn: String,
+    pub ssl_policy: String,
+    /// The front listener answers with a redirect to HTTPS (application, with `secure`).
+    pub redirect: bool,
+    /// Kept from the stored setup by the server; the form does not send them.
+    #[serde(skip)]
+    pub extra_groups: Vec<TargetGroupSpec>,
+    #[serde(skip)]
+    pub extra_listeners: Vec<ListenerSpec>,
+}
+
+fn protocol_of(text: &str) -> Option<Protocol> {
+    [
+        Protocol::Http,
+        Protocol::Https,
+        Protocol::Tcp,
+        Protocol::Tls,
+        Protocol::Udp,
+        Protocol::TcpUdp,
+    ]
+    .into_iter()
+    .find(|p| p.as_str() == text)
+}
+
+impl BalancerForm {
+    /// The lab's application load balancer, before the VPC, subnets and instances are picked.
+    pub fn example() -> Self {
+        let health = HealthCheck::http();
+        BalancerForm {
+            name: "lab-web".into(),
+            kind: "application".into(),
+            scheme: "internet-facing".into(),
+            own_security_group: true,
+            group_name: "lab-web-servers".into(),
+            group_protocol: "HTTP".into(),
+            group_port: "80".into(),
+            health_path: health.path.unwrap_or_default(),
+            health_interval: health.interval_seconds.to_string(),
+            health_timeout: health.timeout_seconds.to_string(),
+            healthy_threshold: health.healthy_threshold.to_string(),
+            unhealthy_threshold: health.unhealthy_threshold.to_string(),
+            health_matcher: health.matcher.unwrap_or_default(),
+            deregistration_delay: "300".into(),
+            listener_port: "80".into(),
+            ssl_policy: SSL_POLICIES[0].into(),
+            ..BalancerForm::default()
+        }
+    }
+
+    pub fn from_spec(setup: &BalancerSetup) -> Self {
+        let b = &setup.balancer;
+        let mut form = BalancerForm {
+            name: b.name.clone(),
+            kind: b.kind.as_str().into(),
+            scheme: match b.scheme {
+                Scheme::InternetFacing => "internet-facing",
+                Scheme::Internal => "internal",
+            }
+            .into(),
+            vpc: b.vpc.clone(),
+            subnets: b.subnets.clone(),
+            security_groups: b.security_groups.clone(),
+            own_security_group: b.own_security_group,
+            ssl_policy: SSL_POLICIES[0].into(),
+            ..BalancerForm::default()
+        };
+        let mut groups = setup.groups.iter();
+        if let Some(group) = groups.next() {
+            let h = &group.health;
+            form.group_name = group.name.clone();
+            form.group_protocol = group.protocol.as_str().into();
+            form.group_port = group.port.to_string();
+            form.health_path = h.path.clone().unwrap_or_default();
+            form.health_interval = h.interval_seconds.to_string();
+            form.health_timeout = h.timeout_seconds.to_string();
+            form.healthy_threshold = h.healthy_threshold.to_string();
+            form.unhealthy_threshold = h.unhealthy_threshold.to_string();
+            form.health_matcher = h.matcher.clone().unwrap_or_default();
+            form.deregistration_delay = group.deregistration_delay_seconds.to_string();
+            form.instances = group.instances.clone();
+        }
+        form.extra_groups = groups.cloned().collect();
+        let first_group = setup.groups.first().map(|g| g.name.clone());
+        let mut front_taken = false;
+        let mut secure_taken = false;
+        for listener in &setup.listeners {
+            let forwards_first = match &listener.action {
+                ListenerAction::Forward(name) => Some(name) == first_group.as_ref(),
+                ListenerAction::RedirectToHttps => true,
+            };
+            if !front_taken && !listener.protocol.secure() && forwards_first {
+                front_taken = true;
+                form.listener_port = listener.port.to_string();
+                form.redirect = listener.action == ListenerAction::RedirectToHttps;
+            } else if !secure_taken
+                && listener.protocol.secure()
+                && listener.port == 443
+                && forwards_first
+            {
+                secure_taken = true;
+                form.secure = true;
+                form.certificate_arn = listener.certificate_arn.clone().unwrap_or_default();
+                form.ssl_policy = listener
+                    .ssl_policy
+                    .clone()
+                    .unwrap_or_else(|| SSL_POLICIES[0].into());
+            } else {
+                form.extra_listeners.push(listener.clone());
+            }
+        }
+        form
+    }
+
+    /// The setup, checked against the network; problems are named by form field.
+    pub fn parse(&self, network: &Network) -> Result<BalancerSetup, Problems> {
+        let mut problems = Problems::new();
+        let mut number = |field: &str, text: &str| -> u16 {
+            match text.trim().parse::<u16>() {
+                Ok(n) => n,
+                Err(_) => {
+                    problems.push((field.to_owned(), BalancerError::Number));
+                    0
+                }
+            }
+        };
+        let group_port = number("group-1.port", &self.group_port);
+        let interval = number("group-1.health_timing", &self.health_interval);
+        let timeout = number("group-1.health_timing", &self.health_timeout);
+        let healthy = number("group-1.health_thresholds", &self.healthy_threshold);
+        let unhealthy = number("group-1.health_thresholds", &self.unhealthy_threshold);
+        let delay = number("group-1.deregistration_delay", &self.deregistration_delay);
+        let front_port = number("listener-1.port", &self.listener_port);
+        let kind = if self.kind == "network" {
+            BalancerKind::Network
+        } else {
+            BalancerKind::Application
+        };
+        let group_protocol = protocol_of(&self.group_protocol).unwrap_or(match kind {
+            BalancerKind::Application => Protocol::Http,
+            BalancerKind::Network => Protocol::Tcp,
+        });
+        let balancer = LoadBalancerSpec {
+            name: self.name.clone(),
+            kind,
+            scheme: if self.scheme == "internal" {
+                Scheme::Internal
+            } else {
+                Scheme::InternetFacing
+            },
+            vpc: self.vpc.trim().to_owned(),
+            subnets: self.subnets.clone(),
+            security_groups: self.security_groups.clone(),
+            own_security_group: self.own_security_group,
+        };
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        let group = TargetGroupSpec {
+            name: self.group_name.clone(),
+            protocol: group_protocol,
+            port: group_port,
+            vpc: balancer.vpc.clone(),
+            health: HealthCheck {
+                path: text(&self.health_path),
+                interval_seconds: interval,
+                timeout_seconds: timeout,
+                healthy_threshold: healthy.min(255) as u8,
+                unhealthy_threshold: unhealthy.min(255) as u8,
+                matcher: text(&self.health_matcher),
+            },
+            deregistration_delay_seconds: delay,
+            instances: self.instances.clone(),
+        };
+        let (plain, secure) = match kind {
+            BalancerKind::Application => (Protocol::Http, Protocol::Https),
+            BalancerKind::Network => (Protocol::Tcp, Protocol::Tls),
+        };
+        let forward = ListenerAction::Forward(group.name.trim().to_owned());
+        let front = ListenerSpec {
+            protocol: plain,
+            port: front_port,
+            certificate_arn: None,
+            ssl_policy: None,
+            action: if self.secure && self.redirect {
+                ListenerAction::RedirectToHttps
+            } else {
+                forward.clone()
+            },
+        };
+        let mut listeners = vec![front];
+        if self.secure {
+            listeners.push(ListenerSpec {
+                protocol: secure,
+                port: 443,
+                certificate_arn: text(&self.certificate_arn),
+                ssl_policy: text(&self.ssl_policy),
+                action: forward,
+            });
+        }
+        listeners.extend(self.extra_listeners.iter().cloned());
+        let mut groups = vec![group];
+        groups.extend(self.extra_groups.iter().cloned());
+        let setup = BalancerSetup {
+            balancer,
+            groups,
+            listeners,
+        };
+        match setup.check(network) {
+            Ok(setup) if problems.is_empty() => Ok(setup),
+            Ok(_) => Err(problems),
+            Err(more) => {
+                // A field that was not a number is reported once, as such.
+                let named: BTreeSet<String> = problems.iter().map(|(f, _)| f.clone()).collect();
+                problems.extend(more.into_iter().filter(|(f, _)| !named.contains(f)));
+                Err(problems)
+            }
+        }
+    }
+}
+
 /// No two listeners of one load balancer on the same port.
 pub fn ports_taken(listeners: &[&ListenerSpec]) -> Vec<BalancerError> {
     let mut seen = BTreeSet::new();
@@ -516,7 +1117,6 @@ pub fn https_with_redirect(
     certificate_arn: &str,
 ) -> (ListenerSpec, ListenerSpec) {
     let https = ListenerSpec {
-        load_balancer: http.load_balancer,
         protocol: Protocol::Https,
         port: 443,
         certificate_arn: Some(certificate_arn.to_owned()),
@@ -570,6 +1170,7 @@ mod tests {
             vpc: "vpc-lab".into(),
             subnets: subnets.iter().map(|s| (*s).to_owned()).collect(),
             security_groups: vec!["sg-web".into()],
+            own_security_group: false,
         }
     }
 
@@ -585,7 +1186,7 @@ mod tests {
         }
     }
 
-    fn fields<T>(result: Result<T, Problems>) -> Vec<&'static str> {
+    fn fields<T>(result: Result<T, Local>) -> Vec<&'static str> {
         result
             .err()
             .unwrap_or_default()
@@ -695,15 +1296,12 @@ mod tests {
 
     #[test]
     fn https_needs_a_certificate_and_the_redirect_is_one_click() {
-        let lb = Uuid::from_u128(1);
-        let tg = Uuid::from_u128(2);
         let http = ListenerSpec {
-            load_balancer: lb,
             protocol: Protocol::Http,
             port: 80,
             certificate_arn: None,
             ssl_policy: None,
-            action: ListenerAction::Forward(tg),
+            action: ListenerAction::Forward("lab-web-servers".into()),
         };
         let forward = Some((Protocol::Http, "vpc-lab"));
         assert!(
@@ -741,6 +1339,142 @@ mod tests {
         assert_eq!(
             ports_taken(&[&http, &redirect, &https]),
             [BalancerError::PortTaken { port: 80 }]
+        );
+    }
+
+    fn lab_form() -> BalancerForm {
+        BalancerForm {
+            vpc: "vpc-lab".into(),
+            subnets: vec!["subnet-c".into(), "subnet-a".into()],
+            instances: vec!["i-1".into(), "i-2".into()],
+            ..BalancerForm::example()
+        }
+    }
+
+    #[test]
+    fn the_guided_setup_makes_the_labs_balancer_and_comes_back_as_it_went() {
+        let setup = lab_form().parse(&lab()).unwrap();
+        assert_eq!(setup.balancer.subnets, ["subnet-a", "subnet-c"]);
+        assert!(setup.balancer.own_security_group);
+        assert_eq!(
+            setup.groups[0].vpc, "vpc-lab",
+            "groups take the balancer's VPC"
+        );
+        assert_eq!(
+            setup.listeners,
+            [ListenerSpec {
+                protocol: Protocol::Http,
+                port: 80,
+                certificate_arn: None,
+                ssl_policy: None,
+                action: ListenerAction::Forward("lab-web-servers".into()),
+            }]
+        );
+        assert_eq!(setup.listener_ports(), [80]);
+        let again = BalancerForm::from_spec(&setup);
+        assert_eq!(again.parse(&lab()).unwrap(), setup);
+
+        // HTTPS with the redirect: one click on the form.
+        let form = BalancerForm {
+            secure: true,
+            redirect: true,
+            certificate_arn: "arn:aws:acm:ap-northeast-2:123456789012:certificate/abc".into(),
+            ..lab_form()
+        };
+        let secure = form.parse(&lab()).unwrap();
+        let described: Vec<String> = secure.listeners.iter().map(|l| l.describe()).collect();
+        assert_eq!(
+            described,
+            [
+                "HTTP → redirect to HTTPS 443",
+                "HTTPS (arn:aws:acm:ap-northeast-2:123456789012:certificate/abc, ELBSecurityPolicy-TLS13-1-2-2021-06) → forward to lab-web-servers"
+            ]
+        );
+        // The subnets come back sorted.
+        let sorted = BalancerForm {
+            subnets: vec!["subnet-a".into(), "subnet-c".into()],
+            ..form
+        };
+        assert_eq!(BalancerForm::from_spec(&secure), sorted);
+    }
+
+    #[test]
+    fn the_form_names_every_bad_field_once() {
+        let form = BalancerForm {
+            subnets: vec!["subnet-a".into()],
+            group_port: "eighty".into(),
+            health_interval: "5".into(),
+            health_timeout: "10".into(),
+            instances: vec!["i-9".into()],
+            secure: true,
+            ..lab_form()
+        };
+        let problems = form.parse(&lab()).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "group-1.port",
+                "subnets",
+                "group-1.health_timing",
+                "group-1.instances",
+                "listener-2.certificate_arn"
+            ]
+        );
+        assert_eq!(problems[0].1, BalancerError::Number);
+        assert!(
+            BalancerError::OneZone { zone: "a".into() }
+                .message(Lang::Ko)
+                .contains("가용 영역")
+        );
+    }
+
+    #[test]
+    fn a_setup_diff_names_the_group_and_listener_and_blocks_what_aws_cannot_change() {
+        let desired = lab_form().parse(&lab()).unwrap();
+        assert!(desired.diff(&desired).is_empty());
+        let mut observed = desired.clone();
+        observed.groups[0].health.path = Some("/old".into());
+        observed.listeners.push(ListenerSpec {
+            protocol: Protocol::Http,
+            port: 8080,
+            certificate_arn: None,
+            ssl_policy: None,
+            action: ListenerAction::Forward("lab-web-servers".into()),
+        });
+        let changes: Vec<String> = desired
+            .diff(&observed)
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                "target group lab-web-servers: health check path: /old → /",
+                "listener 8080: HTTP → forward to lab-web-servers → deleted"
+            ]
+        );
+        assert!(desired.blocked(&observed).is_empty());
+        let mut moved = desired.clone();
+        moved.groups[0].port = 8080;
+        assert_eq!(
+            moved.blocked(&desired),
+            [BalancerError::Replace {
+                name: "lab-web-servers".into()
+            }]
+        );
+        // Under a new name it is a replacement Belfry can make.
+        moved.groups[0].name = "lab-web-8080".into();
+        moved.listeners[0].action = ListenerAction::Forward("lab-web-8080".into());
+        assert!(moved.blocked(&desired).is_empty());
+        let changes: Vec<String> = moved.diff(&desired).iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            changes,
+            [
+                "target group lab-web-8080: — → created",
+                "target group lab-web-servers: exists → deleted",
+                "listener 80: HTTP → forward to lab-web-servers → HTTP → forward to lab-web-8080"
+            ]
         );
     }
 }

@@ -15,6 +15,8 @@ pub enum Kind {
     Rule,
     /// EventBridge Scheduler schedules, which may target topics too.
     Schedule,
+    /// A load balancer with its target groups and listeners (one resource).
+    LoadBalancer,
 }
 
 impl Kind {
@@ -25,16 +27,18 @@ impl Kind {
             Kind::Alarm => "alarm",
             Kind::Rule => "rule",
             Kind::Schedule => "schedule",
+            Kind::LoadBalancer => "load_balancer",
         }
     }
 
     /// Every kind, in the order a plan creates them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Topic,
         Kind::Subscription,
         Kind::Alarm,
         Kind::Rule,
         Kind::Schedule,
+        Kind::LoadBalancer,
     ];
 
     pub fn parse(input: &str) -> Option<Self> {
