@@ -6,6 +6,8 @@ use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkEr
 use std::time::Duration;
 
 pub mod cloudwatch;
+pub mod ec2;
+pub mod elbv2;
 pub mod eventbridge;
 pub mod lambda;
 pub mod scheduler;
@@ -175,6 +177,11 @@ impl Aws {
 
     pub fn elbv2(&self) -> aws_sdk_elasticloadbalancingv2::Client {
         aws_sdk_elasticloadbalancingv2::Client::new(&self.config)
+    }
+
+    /// The few EC2 calls Belfry makes (see `ec2` for why not the SDK crate).
+    pub fn ec2(&self) -> ec2::Ec2 {
+        ec2::Ec2::new(&self.config)
     }
 
     /// Whether AWS (or the emulator) answers a cheap, read-only call with these credentials.

@@ -5,10 +5,11 @@
 //! put by name, topics created by name, subscriptions made by topic and endpoint, each of which
 //! AWS answers with the existing resource instead of a second one. Before a create call the
 //! worker commits a marker (`create_started_at`); after it, the status write clears it.
+mod balancer;
 pub mod budget;
 pub mod resync;
 
-use crate::aws::{Aws, AwsError, Tags, cloudwatch, eventbridge, lambda, scheduler, sns};
+use crate::aws::{Aws, AwsError, Tags, cloudwatch, elbv2, eventbridge, lambda, scheduler, sns};
 use app::db::resources::{self as db, Claimed, ResourceRow};
 use app::domain::alarm::{AlarmSpec, diff};
 use app::domain::plan::Kind;
@@ -243,6 +244,7 @@ impl Reconciler {
             Some(Kind::Subscription) => self.apply_subscription(&aws, row).await,
             Some(Kind::Rule) => self.apply_rule(&aws, row).await,
             Some(Kind::Schedule) => self.apply_schedule(&aws, row).await,
+            Some(Kind::LoadBalancer) => self.apply_balancer(&aws, row).await,
             None => Err(ApplyError::Invalid(format!("unknown kind {}", row.kind))),
         }
     }
@@ -961,6 +963,108 @@ impl app::api::guard::Catalog for Reconciler {
             )
             .await
             .map_err(|e| e.message)
+        })
+    }
+
+    fn network(
+        &self,
+        team_id: Uuid,
+    ) -> app::api::guard::BoxFuture<'_, Result<app::domain::balancer::NetworkChoices, String>> {
+        Box::pin(async move {
+            let aws = self.catalog_aws(team_id, "ec2:DescribeNetwork").await?;
+            aws.ec2().network().await.map_err(|e| e.message)
+        })
+    }
+
+    fn balancer_live(
+        &self,
+        team_id: Uuid,
+        arn: String,
+        groups: Vec<(String, String)>,
+    ) -> app::api::guard::BoxFuture<'_, Result<app::domain::balancer::BalancerLive, String>> {
+        Box::pin(async move {
+            let aws = self
+                .catalog_aws(team_id, "elasticloadbalancing:DescribeLoadBalancers")
+                .await?;
+            let client = aws.elbv2();
+            let lb = elbv2::find_balancer(&client, Some(&arn), "")
+                .await
+                .map_err(|e| e.message)?
+                .ok_or_else(|| "The load balancer is not in AWS any more.".to_owned())?;
+            let mut live = app::domain::balancer::BalancerLive {
+                dns_name: lb.dns_name,
+                state: lb.state,
+                groups: Vec::new(),
+            };
+            for (name, group_arn) in groups {
+                self.spend(&aws, "elasticloadbalancing:DescribeTargetHealth")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let health = elbv2::target_health(&client, &group_arn)
+                    .await
+                    .map_err(|e| e.message)?;
+                live.groups.push((name, health));
+            }
+            Ok(live)
+        })
+    }
+
+    fn balancers(
+        &self,
+        team_id: Uuid,
+    ) -> app::api::guard::BoxFuture<'_, Result<Vec<app::api::guard::BalancerFound>, String>> {
+        Box::pin(async move {
+            let aws = self
+                .catalog_aws(team_id, "elasticloadbalancing:DescribeLoadBalancers")
+                .await?;
+            let client = aws.elbv2();
+            let found = elbv2::list_balancers(&client)
+                .await
+                .map_err(|e| e.message)?;
+            let arns: Vec<String> = found.iter().map(|(arn, _)| arn.clone()).collect();
+            self.spend(&aws, "elasticloadbalancing:DescribeTags")
+                .await
+                .map_err(|e| e.to_string())?;
+            let tags = elbv2::tags_of(&client, &arns)
+                .await
+                .map_err(|e| e.message)?;
+            Ok(found
+                .into_iter()
+                .map(|(arn, name)| {
+                    let tag = tags
+                        .get(&arn)
+                        .and_then(|t| t.get("belfry-resource"))
+                        .cloned();
+                    (arn, name, tag)
+                })
+                .collect())
+        })
+    }
+
+    fn balancer(
+        &self,
+        team_id: Uuid,
+        arn: String,
+    ) -> app::api::guard::BoxFuture<'_, Result<Option<app::api::guard::FoundBalancer>, String>>
+    {
+        Box::pin(async move {
+            let aws = self
+                .catalog_aws(team_id, "elasticloadbalancing:DescribeLoadBalancers")
+                .await?;
+            let client = aws.elbv2();
+            let Some(lb) = elbv2::find_balancer(&client, Some(&arn), "")
+                .await
+                .map_err(|e| e.message)?
+            else {
+                return Ok(None);
+            };
+            self.spend(&aws, "elasticloadbalancing:DescribeListeners")
+                .await
+                .map_err(|e| e.to_string())?;
+            let observed = elbv2::observe(&client, &lb, &[])
+                .await
+                .map_err(|e| e.message)?;
+            Ok(Some((observed.setup, observed.unmodeled)))
         })
     }
 }

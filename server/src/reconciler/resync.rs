@@ -186,6 +186,66 @@ impl Reconciler {
             found.push(finding);
         }
 
+        // Load balancers: each with its listeners and groups (and each group's targets).
+        for row in rows.iter().filter(|r| r.kind() == Some(Kind::LoadBalancer)) {
+            use app::domain::balancer::{AppliedBalancer, BalancerSetup};
+            let Some(desired) = serde_json::from_value::<BalancerSetup>(row.spec.clone()).ok()
+            else {
+                continue;
+            };
+            let applied: Option<AppliedBalancer> = row
+                .observed
+                .clone()
+                .and_then(|o| serde_json::from_value(o).ok());
+            let client = aws.elbv2();
+            self.spend(&aws, "elasticloadbalancing:DescribeLoadBalancers")
+                .await?;
+            let arn = row.aws_id.as_deref();
+            let finding = match crate::aws::elbv2::find_balancer(&client, arn, "").await? {
+                None => (row, Some(vec![gone(&row.name)]), None),
+                Some(lb) => {
+                    let names: Vec<String> =
+                        desired.groups.iter().map(|g| g.name.clone()).collect();
+                    self.spend(&aws, "elasticloadbalancing:DescribeTargetGroups")
+                        .await?;
+                    let observed = crate::aws::elbv2::observe(&client, &lb, &names).await?;
+                    let mut setup = observed.setup;
+                    // Belfry's own security group reads as the flag it was declared with.
+                    let own = applied.as_ref().and_then(|a| a.own_security_group.clone());
+                    if let Some(own) = &own {
+                        setup.balancer.security_groups.retain(|g| g != own);
+                        setup.balancer.own_security_group = true;
+                    }
+                    let mut drift: Vec<FieldChange> = desired
+                        .diff(&setup)
+                        .into_iter()
+                        .map(|c| FieldChange {
+                            field: c.field,
+                            from: c.to,
+                            to: c.from,
+                        })
+                        .collect();
+                    for blocked in desired.blocked(&setup) {
+                        drift.push(FieldChange {
+                            field: "load balancer".to_owned(),
+                            from: "as declared".to_owned(),
+                            to: blocked.to_string(),
+                        });
+                    }
+                    let record = AppliedBalancer {
+                        setup,
+                        arn: lb.arn.clone(),
+                        dns_name: lb.dns_name.clone(),
+                        group_arns: observed.group_arns,
+                        own_security_group: own,
+                    };
+                    let observed = serde_json::to_value(&record).ok();
+                    (row, (!drift.is_empty()).then_some(drift), observed)
+                }
+            };
+            found.push(finding);
+        }
+
         // Subscriptions waiting for confirmation: has the endpoint's owner confirmed since?
         for sub in rows.iter().filter(|r| {
             r.kind() == Some(Kind::Subscription)

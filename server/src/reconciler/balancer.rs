@@ -1,0 +1,441 @@
+//! Applying a load balancer setup, in the order AWS needs: the load balancer, then its
+//! target groups and their targets, then the listeners; when deleting, listeners before the
+//! groups they use; a group replaced under a listener is deleted only after the listener
+//! forwards to the new one. Every step reads first and writes only what differs, so a second
+//! apply writes nothing.
+use super::{ApplyError, FaultPoint, Outcome, Reconciler};
+use crate::aws::elbv2::{self, ObservedBalancer};
+use crate::aws::{Aws, Tags};
+use app::db::resources::{self as db, ResourceRow};
+use app::domain::balancer::{AppliedBalancer, BalancerSetup, ListenerAction};
+use app::domain::plan::Kind;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+const TAG_RESOURCE: &str = "belfry-resource";
+
+impl Reconciler {
+    /// Is this load balancer (or target group) the row's: tagged with its id?
+    async fn tagged_ours(
+        &self,
+        aws: &Aws,
+        row: &ResourceRow,
+        arn: &str,
+    ) -> Result<bool, ApplyError> {
+        self.spend(aws, "elasticloadbalancing:DescribeTags").await?;
+        let tags = elbv2::tags_of(&aws.elbv2(), &[arn.to_owned()]).await?;
+        Ok(tags
+            .get(arn)
+            .and_then(|t| t.get(TAG_RESOURCE))
+            .is_some_and(|id| *id == row.id.to_string()))
+    }
+
+    /// The row's load balancer in AWS: by the ARN Belfry applied or adopted, else by name
+    /// when it carries the row's tag (moto makes a second one on a duplicate name, AWS
+    /// answers with the first: either way Belfry looks before it creates).
+    async fn our_balancer(
+        &self,
+        aws: &Aws,
+        row: &ResourceRow,
+        name: &str,
+    ) -> Result<(Option<ObservedBalancer>, bool), ApplyError> {
+        self.spend(aws, "elasticloadbalancing:DescribeLoadBalancers")
+            .await?;
+        let client = aws.elbv2();
+        if let Some(arn) = row.aws_id.as_deref() {
+            return Ok((elbv2::find_balancer(&client, Some(arn), name).await?, true));
+        }
+        match elbv2::find_balancer(&client, None, name).await? {
+            Some(found) => {
+                let ours = self.tagged_ours(aws, row, &found.arn).await?;
+                Ok((Some(found), ours))
+            }
+            None => Ok((None, true)),
+        }
+    }
+
+    pub(super) async fn apply_balancer(
+        &self,
+        aws: &Aws,
+        row: &ResourceRow,
+    ) -> Result<Outcome, ApplyError> {
+        let spec: BalancerSetup = super::parse_spec(row)?;
+        let applied: Option<AppliedBalancer> = row
+            .observed
+            .clone()
+            .and_then(|o| serde_json::from_value(o).ok());
+        let (found, ours) = self.our_balancer(aws, row, &spec.balancer.name).await?;
+        if row.deleted_at.is_some() {
+            if row.deletion == "delete" {
+                let found = found.filter(|_| ours);
+                self.remove_balancer(aws, row, &spec, found, applied.as_ref())
+                    .await?;
+            }
+            return self.forget(row).await;
+        }
+        if found.is_some() && !ours {
+            return Err(ApplyError::Invalid(format!(
+                "A load balancer named {} exists in AWS and is not this one: adopt it from Import, or choose another name.",
+                spec.balancer.name
+            )));
+        }
+        let client = aws.elbv2();
+        let ec2 = aws.ec2();
+        self.spend(aws, "ec2:DescribeNetwork").await?;
+        let network = ec2.network().await?.network();
+        let desired = spec.check(&network).map_err(|problems| {
+            let text: Vec<String> = problems.iter().map(|(_, e)| e.to_string()).collect();
+            ApplyError::Invalid(text.join(" "))
+        })?;
+        let tags = Tags {
+            team: row.team_id,
+            resource: row.id,
+        }
+        .pairs();
+
+        // Belfry's own security group, open on exactly the listener ports.
+        let mut security_groups = desired.balancer.security_groups.clone();
+        let own_group = if desired.balancer.own_security_group {
+            let name = desired.balancer.own_group_name();
+            self.spend(aws, "ec2:DescribeSecurityGroups").await?;
+            let id = match ec2.group_named(&desired.balancer.vpc, &name).await? {
+                Some(id) => id,
+                None => {
+                    self.spend(aws, "ec2:CreateSecurityGroup").await?;
+                    let id = ec2
+                        .create_group(&desired.balancer.vpc, &name, &tags)
+                        .await?;
+                    self.note(
+                        row,
+                        "security group created",
+                        json!({ "id": id, "name": name }),
+                    )
+                    .await?;
+                    id
+                }
+            };
+            self.spend(aws, "ec2:DescribeSecurityGroups").await?;
+            let open = ec2.open_ports(&id).await?;
+            let want = desired.listener_ports();
+            let missing: Vec<u16> = want.iter().filter(|p| !open.contains(p)).copied().collect();
+            let extra: Vec<u16> = open.iter().filter(|p| !want.contains(p)).copied().collect();
+            if !missing.is_empty() {
+                self.spend(aws, "ec2:AuthorizeSecurityGroupIngress").await?;
+                ec2.open(&id, &missing).await?;
+            }
+            if !extra.is_empty() {
+                self.spend(aws, "ec2:RevokeSecurityGroupIngress").await?;
+                ec2.close(&id, &extra).await?;
+            }
+            security_groups.push(id.clone());
+            security_groups.sort();
+            Some(id)
+        } else {
+            None
+        };
+
+        // 1. The load balancer.
+        let balancer = match found {
+            None => {
+                db::mark_create_started(&self.pool, row.id).await?;
+                self.spend(aws, "elasticloadbalancing:CreateLoadBalancer")
+                    .await?;
+                let made =
+                    elbv2::create_balancer(&client, &desired.balancer, &security_groups, &tags)
+                        .await?;
+                self.crash(FaultPoint::AfterCreateCall, Kind::LoadBalancer)?;
+                self.note(row, "created", json!({ "dns_name": made.dns_name }))
+                    .await?;
+                made
+            }
+            Some(lb) => {
+                let mut as_declared = desired.clone();
+                as_declared.balancer.security_groups = security_groups.clone();
+                let observed = BalancerSetup {
+                    balancer: lb.spec.clone(),
+                    groups: Vec::new(),
+                    listeners: Vec::new(),
+                };
+                let blocked = as_declared.blocked(&observed);
+                if let Some(error) = blocked.first() {
+                    return Err(ApplyError::Invalid(error.to_string()));
+                }
+                if lb.spec.subnets != desired.balancer.subnets {
+                    self.spend(aws, "elasticloadbalancing:SetSubnets").await?;
+                    elbv2::set_subnets(&client, &lb.arn, &desired.balancer.subnets).await?;
+                    self.note(row, "subnets set", json!(desired.balancer.subnets))
+                        .await?;
+                }
+                if lb.spec.security_groups != security_groups {
+                    self.spend(aws, "elasticloadbalancing:SetSecurityGroups")
+                        .await?;
+                    elbv2::set_security_groups(&client, &lb.arn, &security_groups).await?;
+                    self.note(row, "security groups set", json!(security_groups))
+                        .await?;
+                }
+                lb
+            }
+        };
+
+        // 2. Target groups and their targets.
+        let known: BTreeMap<String, String> = applied
+            .as_ref()
+            .map(|a| a.group_arns.clone())
+            .unwrap_or_default();
+        let mut group_arns = BTreeMap::new();
+        for group in &desired.groups {
+            self.spend(aws, "elasticloadbalancing:DescribeTargetGroups")
+                .await?;
+            let arn = match elbv2::group_named(&client, &group.name).await? {
+                None => {
+                    self.spend(aws, "elasticloadbalancing:CreateTargetGroup")
+                        .await?;
+                    let arn = elbv2::create_group(&client, group, &tags).await?;
+                    // AWS makes every group with a 300-second delay.
+                    if group.deregistration_delay_seconds != 300 {
+                        self.spend(aws, "elasticloadbalancing:ModifyTargetGroupAttributes")
+                            .await?;
+                        elbv2::set_deregistration_delay(
+                            &client,
+                            &arn,
+                            group.deregistration_delay_seconds,
+                        )
+                        .await?;
+                    }
+                    if !group.instances.is_empty() {
+                        self.spend(aws, "elasticloadbalancing:RegisterTargets")
+                            .await?;
+                        elbv2::register(&client, &arn, &group.instances, group.port).await?;
+                    }
+                    self.note(
+                        row,
+                        "target group created",
+                        json!({ "name": group.name, "targets": group.instances }),
+                    )
+                    .await?;
+                    arn
+                }
+                Some(observed) => {
+                    // Belfry's: applied by it, used by this load balancer (adopted with
+                    // it), or tagged with this resource.
+                    let known_arn = known.get(&group.name) == Some(&observed.arn)
+                        || observed.balancers.contains(&balancer.arn);
+                    if !known_arn && !self.tagged_ours(aws, row, &observed.arn).await? {
+                        return Err(ApplyError::Invalid(format!(
+                            "A target group named {} exists in AWS and is not this load balancer's: choose another name.",
+                            group.name
+                        )));
+                    }
+                    if group.replaces(&observed.spec) {
+                        return Err(ApplyError::Invalid(
+                            app::domain::balancer::BalancerError::Replace {
+                                name: group.name.clone(),
+                            }
+                            .to_string(),
+                        ));
+                    }
+                    let arn = observed.arn.clone();
+                    if group.health != observed.spec.health {
+                        self.spend(aws, "elasticloadbalancing:ModifyTargetGroup")
+                            .await?;
+                        elbv2::modify_health(&client, &arn, group).await?;
+                    }
+                    if group.deregistration_delay_seconds
+                        != observed.spec.deregistration_delay_seconds
+                    {
+                        self.spend(aws, "elasticloadbalancing:ModifyTargetGroupAttributes")
+                            .await?;
+                        elbv2::set_deregistration_delay(
+                            &client,
+                            &arn,
+                            group.deregistration_delay_seconds,
+                        )
+                        .await?;
+                    }
+                    let (add, remove) = group.registrations(&observed.spec.instances);
+                    if !add.is_empty() {
+                        self.spend(aws, "elasticloadbalancing:RegisterTargets")
+                            .await?;
+                        elbv2::register(&client, &arn, &add, group.port).await?;
+                    }
+                    if !remove.is_empty() {
+                        // AWS drains each for the group's deregistration delay.
+                        self.spend(aws, "elasticloadbalancing:DeregisterTargets")
+                            .await?;
+                        elbv2::deregister(&client, &arn, &remove).await?;
+                    }
+                    let changes = group.diff(&observed.spec);
+                    if !changes.is_empty() {
+                        self.note(
+                            row,
+                            &format!("target group {} updated", group.name),
+                            serde_json::to_value(&changes).unwrap_or_default(),
+                        )
+                        .await?;
+                    }
+                    arn
+                }
+            };
+            group_arns.insert(group.name.clone(), arn);
+        }
+
+        // 3. Listeners, each forwarding to its group's ARN.
+        let names: BTreeMap<String, String> = group_arns
+            .iter()
+            .map(|(name, arn)| (arn.clone(), name.clone()))
+            .collect();
+        self.spend(aws, "elasticloadbalancing:DescribeListeners")
+            .await?;
+        let have = elbv2::listeners(&client, &balancer.arn).await?;
+        for want in &desired.listeners {
+            let group_arn = match &want.action {
+                ListenerAction::Forward(name) => group_arns.get(name).map(String::as_str),
+                ListenerAction::RedirectToHttps => None,
+            };
+            match have.iter().find(|l| l.port == want.port) {
+                None => {
+                    self.spend(aws, "elasticloadbalancing:CreateListener")
+                        .await?;
+                    elbv2::create_listener(&client, &balancer.arn, want, group_arn, &tags).await?;
+                    self.note(
+                        row,
+                        &format!("listener {} created", want.port),
+                        json!(want.describe()),
+                    )
+                    .await?;
+                }
+                Some(listener) if listener.spec(&names) != *want => {
+                    self.spend(aws, "elasticloadbalancing:ModifyListener")
+                        .await?;
+                    elbv2::modify_listener(&client, &listener.arn, want, group_arn).await?;
+                    self.note(
+                        row,
+                        &format!("listener {} changed", want.port),
+                        json!({
+                            "from": listener.spec(&names).describe(),
+                            "to": want.describe()
+                        }),
+                    )
+                    .await?;
+                }
+                Some(_) => {}
+            }
+        }
+        for listener in &have {
+            if !desired.listeners.iter().any(|l| l.port == listener.port) {
+                self.spend(aws, "elasticloadbalancing:DeleteListener")
+                    .await?;
+                elbv2::delete_listener(&client, &listener.arn).await?;
+                self.note(
+                    row,
+                    &format!("listener {} deleted", listener.port),
+                    serde_json::Value::Null,
+                )
+                .await?;
+            }
+        }
+
+        // 4. Groups the setup no longer has, now that no listener uses them.
+        for (name, arn) in &known {
+            if !group_arns.contains_key(name) {
+                self.spend(aws, "elasticloadbalancing:DeleteTargetGroup")
+                    .await?;
+                elbv2::delete_group(&client, arn).await?;
+                self.note(row, "target group deleted", json!({ "name": name }))
+                    .await?;
+            }
+        }
+        // Belfry's security group, when the setup stopped asking for it.
+        if let Some(old) = applied
+            .as_ref()
+            .and_then(|a| a.own_security_group.clone())
+            .filter(|old| own_group.as_ref() != Some(old))
+        {
+            self.spend(aws, "ec2:DeleteSecurityGroup").await?;
+            ec2.delete_group(&old).await?;
+        }
+
+        let record = AppliedBalancer {
+            setup: desired,
+            arn: balancer.arn.clone(),
+            dns_name: balancer.dns_name.clone(),
+            group_arns,
+            own_security_group: own_group,
+        };
+        let observed = serde_json::to_value(&record).unwrap_or_default();
+        db::record_in_sync(&self.pool, row.id, row.generation, &balancer.arn, &observed).await?;
+        Ok(Outcome::Done)
+    }
+
+    /// Deletes in dependency order: the listeners, the load balancer, then the groups and
+    /// Belfry's security group.
+    async fn remove_balancer(
+        &self,
+        aws: &Aws,
+        row: &ResourceRow,
+        spec: &BalancerSetup,
+        found: Option<ObservedBalancer>,
+        applied: Option<&AppliedBalancer>,
+    ) -> Result<(), ApplyError> {
+        let client = aws.elbv2();
+        if let Some(lb) = &found {
+            self.spend(aws, "elasticloadbalancing:DescribeListeners")
+                .await?;
+            for listener in elbv2::listeners(&client, &lb.arn).await? {
+                self.spend(aws, "elasticloadbalancing:DeleteListener")
+                    .await?;
+                elbv2::delete_listener(&client, &listener.arn).await?;
+            }
+            self.spend(aws, "elasticloadbalancing:DeleteLoadBalancer")
+                .await?;
+            elbv2::delete_balancer(&client, &lb.arn).await?;
+        }
+        // The groups Belfry made: those it applied, and any of the setup's names that carry
+        // the row's tag (a create that stopped before its status was written).
+        let mut groups: BTreeMap<String, String> =
+            applied.map(|a| a.group_arns.clone()).unwrap_or_default();
+        for group in &spec.groups {
+            if groups.contains_key(&group.name) {
+                continue;
+            }
+            self.spend(aws, "elasticloadbalancing:DescribeTargetGroups")
+                .await?;
+            if let Some(observed) = elbv2::group_named(&client, &group.name).await?
+                && self.tagged_ours(aws, row, &observed.arn).await?
+            {
+                groups.insert(group.name.clone(), observed.arn);
+            }
+        }
+        for arn in groups.values() {
+            self.spend(aws, "elasticloadbalancing:DeleteTargetGroup")
+                .await?;
+            elbv2::delete_group(&client, arn).await?;
+        }
+        let own = match applied.and_then(|a| a.own_security_group.clone()) {
+            Some(id) => Some(id),
+            None if spec.balancer.own_security_group && row.create_started_at.is_some() => {
+                self.spend(aws, "ec2:DescribeSecurityGroups").await?;
+                aws.ec2()
+                    .group_named(&spec.balancer.vpc, &spec.balancer.own_group_name())
+                    .await?
+            }
+            None => None,
+        };
+        if let Some(id) = own {
+            self.spend(aws, "ec2:DeleteSecurityGroup").await?;
+            aws.ec2().delete_group(&id).await?;
+        }
+        Ok(())
+    }
+
+    async fn note(
+        &self,
+        row: &ResourceRow,
+        what: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), ApplyError> {
+        let detail = (!detail.is_null()).then_some(detail);
+        db::event(&self.pool, row.team_id, row.id, what, detail).await?;
+        Ok(())
+    }
+}
