@@ -82,10 +82,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/schedules/:id") view=pages::rules::RuleFormPage />
                         <Route path=path!("/schedules/scheduler/new") view=pages::rules::SchedulerFormPage />
                         <Route path=path!("/schedules/scheduler/:id") view=pages::rules::SchedulerFormPage />
-                        <Route
-                            path=path!("/load-balancers")
-                            view=|| view! { <pages::placeholder::NotBuilt section=pages::Section::LoadBalancers /> }
-                        />
+                        <Route path=path!("/load-balancers") view=pages::balancers::LoadBalancersPage />
+                        <Route path=path!("/load-balancers/new") view=pages::balancers::BalancerFormPage />
+                        <Route path=path!("/load-balancers/:id") view=pages::balancers::BalancerFormPage />
                     </Routes>
                 </main>
             </Router>

@@ -1959,3 +1959,693 @@ async fn a_confirmed_subscription_is_unsubscribed_and_a_topic_deleted_in_aws() {
     assert!(!topics.contains(&topic_arn), "{topics:?}");
     assert!(lab.resources("topic").await.is_empty());
 }
+
+/// The lab's network, made in moto for one test (moto is shared by every test of the run):
+/// a VPC with a subnet in zone a and one in zone c, and an instance in each.
+struct LabNetwork {
+    vpc: String,
+    subnets: [String; 2],
+    instances: [String; 2],
+}
+
+/// One EC2 Query call straight to moto; the first element of that name in the answer.
+async fn ec2_value(lab: &Lab, action: &str, params: &[(&str, &str)], element: &str) -> String {
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let xml = lab.moto.ec2().call(action, &params).await.unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    document
+        .descendants()
+        .find(|n| n.has_tag_name(element))
+        .and_then(|n| n.text())
+        .unwrap_or_else(|| panic!("{action}: no {element} in {xml}"))
+        .to_owned()
+}
+
+async fn lab_network(lab: &Lab) -> LabNetwork {
+    let octet = (rand::random::<u8>() % 200 + 20).to_string();
+    let vpc = ec2_value(
+        lab,
+        "CreateVpc",
+        &[("CidrBlock", &format!("10.{octet}.0.0/16"))],
+        "vpcId",
+    )
+    .await;
+    let mut subnets = Vec::new();
+    for (i, zone) in ["ap-northeast-2a", "ap-northeast-2c"].iter().enumerate() {
+        subnets.push(
+            ec2_value(
+                lab,
+                "CreateSubnet",
+                &[
+                    ("VpcId", &vpc),
+                    ("CidrBlock", &format!("10.{octet}.{}.0/24", i + 1)),
+                    ("AvailabilityZone", zone),
+                ],
+                "subnetId",
+            )
+            .await,
+        );
+    }
+    let image = ec2_value(lab, "DescribeImages", &[("Owner.1", "amazon")], "imageId").await;
+    let mut instances = Vec::new();
+    for subnet in &subnets {
+        instances.push(
+            ec2_value(
+                lab,
+                "RunInstances",
+                &[
+                    ("ImageId", &image),
+                    ("MinCount", "1"),
+                    ("MaxCount", "1"),
+                    ("InstanceType", "t2.micro"),
+                    ("SubnetId", subnet),
+                ],
+                "instanceId",
+            )
+            .await,
+        );
+    }
+    LabNetwork {
+        vpc,
+        subnets: [subnets[0].clone(), subnets[1].clone()],
+        instances: [instances[0].clone(), instances[1].clone()],
+    }
+}
+
+/// An ACM certificate in moto (moto refuses an HTTPS listener on one it does not have).
+async fn acm_certificate(domain: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(moto_url())
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/ap-northeast-2/acm/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .header("x-amz-target", "CertificateManager.RequestCertificate")
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(format!(r#"{{"DomainName":"{domain}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    body["CertificateArn"].as_str().unwrap().to_owned()
+}
+
+/// The guided setup's fields for the lab's load balancer, as `form[…]` pairs.
+fn balancer_form(lab: &Lab, network: &LabNetwork) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = [
+        ("name", lab.name("web")),
+        ("kind", "application".into()),
+        ("scheme", "internet-facing".into()),
+        ("vpc", network.vpc.clone()),
+        ("subnets][0", network.subnets[0].clone()),
+        ("subnets][1", network.subnets[1].clone()),
+        ("own_security_group", "true".into()),
+        ("group_name", lab.name("web-servers")),
+        ("group_protocol", "HTTP".into()),
+        ("group_port", "80".into()),
+        ("health_path", "/".into()),
+        ("health_interval", "30".into()),
+        ("health_timeout", "5".into()),
+        ("healthy_threshold", "5".into()),
+        ("unhealthy_threshold", "2".into()),
+        ("health_matcher", "200".into()),
+        ("deregistration_delay", "30".into()),
+        ("instances][0", network.instances[0].clone()),
+        ("instances][1", network.instances[1].clone()),
+        ("listener_port", "80".into()),
+        ("ssl_policy", "ELBSecurityPolicy-TLS13-1-2-2021-06".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("form[{k}]"), v))
+    .collect();
+    form.sort();
+    form
+}
+
+fn set_field(form: &mut Vec<(String, String)>, key: &str, value: Option<&str>) {
+    let key = format!("form[{key}]");
+    form.retain(|(k, _)| *k != key);
+    if let Some(value) = value {
+        form.push((key, value.to_owned()));
+    }
+}
+
+async fn save_balancer(lab: &Lab, form: &[(String, String)], id: Option<&str>) -> String {
+    let mut form = form.to_vec();
+    if let Some(id) = id {
+        form.push(("id".into(), id.into()));
+        form.push((
+            "version".into(),
+            lab.version("load_balancer").await.to_string(),
+        ));
+    }
+    lab.call_owned("save_balancer", form)
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn is_write(action: &str) -> bool {
+    [
+        "Create",
+        "Modify",
+        "Register",
+        "Deregister",
+        "Delete",
+        "Set",
+        "Add",
+        "Remove",
+        "Authorize",
+        "Revoke",
+    ]
+    .iter()
+    .any(|verb| action.starts_with(verb))
+}
+
+fn position(sequence: &[String], action: &str) -> usize {
+    sequence
+        .iter()
+        .position(|a| a == action)
+        .unwrap_or_else(|| panic!("no {action} in {sequence:?}"))
+}
+
+async fn lb_in_aws(
+    lab: &Lab,
+    name: &str,
+) -> Option<aws_sdk_elasticloadbalancingv2::types::LoadBalancer> {
+    lab.moto
+        .elbv2()
+        .describe_load_balancers()
+        .names(name)
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.load_balancers().first().cloned())
+}
+
+async fn group_in_aws(
+    lab: &Lab,
+    name: &str,
+) -> Option<aws_sdk_elasticloadbalancingv2::types::TargetGroup> {
+    lab.moto
+        .elbv2()
+        .describe_target_groups()
+        .names(name)
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.target_groups().first().cloned())
+}
+
+async fn targets_in_aws(lab: &Lab, group_arn: &str) -> Vec<String> {
+    let mut ids: Vec<String> = lab
+        .moto
+        .elbv2()
+        .describe_target_health()
+        .target_group_arn(group_arn)
+        .send()
+        .await
+        .unwrap()
+        .target_health_descriptions()
+        .iter()
+        .filter_map(|d| d.target().and_then(|t| t.id()).map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// (port, protocol, what it does) for each listener.
+async fn listeners_in_aws(lab: &Lab, balancer_arn: &str) -> Vec<(i32, String, String)> {
+    let mut found: Vec<(i32, String, String)> = lab
+        .moto
+        .elbv2()
+        .describe_listeners()
+        .load_balancer_arn(balancer_arn)
+        .send()
+        .await
+        .unwrap()
+        .listeners()
+        .iter()
+        .map(|l| {
+            let action = l.default_actions().first().unwrap();
+            let does = match action.redirect_config() {
+                Some(r) => format!(
+                    "redirect {} {} {}",
+                    r.protocol().unwrap_or_default(),
+                    r.port().unwrap_or_default(),
+                    r.status_code().map(|c| c.as_str()).unwrap_or_default()
+                ),
+                None => format!("forward {}", action.target_group_arn().unwrap_or_default()),
+            };
+            (
+                l.port().unwrap_or_default(),
+                l.protocol()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default(),
+                does,
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn the_labs_load_balancer_is_made_in_dependency_order_and_a_second_apply_writes_nothing() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let network = lab_network(&lab).await;
+    let form = balancer_form(&lab, &network);
+
+    // What moto would take and AWS would not: one subnet, an instance that does not exist.
+    let mut bad = form.clone();
+    set_field(&mut bad, "subnets][1", None);
+    set_field(&mut bad, "instances][1", Some("i-0123456789abcdef0"));
+    let refused = lab
+        .app
+        .call(
+            "save_balancer",
+            &bad.iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect::<Vec<_>>(),
+            Some(&lab.admin),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    let fields: Vec<&str> = body["InvalidForm"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["subnets", "group-1.instances"], "{body}");
+
+    let id = save_balancer(&lab, &form, None).await;
+    let plan = lab.plan().await;
+    assert_eq!(plan["summary"]["create"], 1, "{plan}");
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(
+        status_of(&listed, &lab.name("web")),
+        "in_sync",
+        "{listed:?}"
+    );
+
+    // In dependency order: the load balancer, the group, its targets, then the listener.
+    let sequence = lab.proxy.sequence();
+    assert!(position(&sequence, "CreateSecurityGroup") < position(&sequence, "CreateLoadBalancer"));
+    assert!(position(&sequence, "CreateLoadBalancer") < position(&sequence, "CreateTargetGroup"));
+    assert!(position(&sequence, "CreateTargetGroup") < position(&sequence, "RegisterTargets"));
+    assert!(position(&sequence, "RegisterTargets") < position(&sequence, "CreateListener"));
+    assert_eq!(lab.proxy.calls("CreateLoadBalancer"), 1);
+
+    let lb = lb_in_aws(&lab, &lab.name("web"))
+        .await
+        .expect("the load balancer");
+    let mut subnets: Vec<String> = lb
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.subnet_id().map(str::to_owned))
+        .collect();
+    subnets.sort();
+    let mut want = network.subnets.to_vec();
+    want.sort();
+    assert_eq!(subnets, want);
+    assert_eq!(listed[0]["dns_name"], lb.dns_name().unwrap());
+    // Belfry's own security group lets the listener port in.
+    let own = lab
+        .moto
+        .ec2()
+        .group_named(&network.vpc, &format!("{}-listeners", lab.name("web")))
+        .await
+        .unwrap()
+        .expect("Belfry's security group");
+    assert_eq!(lb.security_groups(), std::slice::from_ref(&own));
+    assert_eq!(lab.moto.ec2().open_ports(&own).await.unwrap(), [80]);
+    let group = group_in_aws(&lab, &lab.name("web-servers")).await.unwrap();
+    let group_arn = group.target_group_arn().unwrap().to_owned();
+    assert_eq!(group.health_check_path(), Some("/"));
+    let mut instances = network.instances.to_vec();
+    instances.sort();
+    assert_eq!(targets_in_aws(&lab, &group_arn).await, instances);
+    let delay = lab
+        .moto
+        .elbv2()
+        .describe_target_group_attributes()
+        .target_group_arn(&group_arn)
+        .send()
+        .await
+        .unwrap()
+        .attributes()
+        .iter()
+        .find(|a| a.key() == Some("deregistration_delay.timeout_seconds"))
+        .and_then(|a| a.value().map(str::to_owned));
+    assert_eq!(delay.as_deref(), Some("30"));
+    assert_eq!(
+        listeners_in_aws(&lab, lb.load_balancer_arn().unwrap()).await,
+        [(80, "HTTP".to_owned(), format!("forward {group_arn}"))]
+    );
+
+    // The live view: DNS name, state, and each target healthy.
+    let live = lab.call("live_balancer", &[("id", &id)]).await;
+    assert_eq!(live["dns_name"], lb.dns_name().unwrap());
+    let targets = live["groups"][0][1].as_array().unwrap();
+    assert_eq!(targets.len(), 2, "{live}");
+    assert!(targets.iter().all(|t| t["state"] == "healthy"), "{live}");
+
+    // Applying the same setup again (as self-heal re-applies a resource) reads and writes
+    // nothing.
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let generation: i64 = sqlx::query_scalar(
+        "UPDATE resources SET status = 'drifted' WHERE id = $1 RETURNING generation",
+    )
+    .bind(uuid)
+    .fetch_one(&lab.pool)
+    .await
+    .unwrap();
+    assert!(
+        app::db::resources::requeue(&lab.pool, uuid, generation)
+            .await
+            .unwrap()
+    );
+    lab.proxy.reset_counts();
+    reconciler.drain(Duration::from_secs(60)).await.unwrap();
+    let writes: Vec<String> = lab
+        .proxy
+        .sequence()
+        .into_iter()
+        .filter(|a| is_write(a))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    assert!(lab.proxy.calls("DescribeLoadBalancers") > 0, "it did look");
+    // And the resync finds no drift.
+    let report = reconciler.resync_team(lab.team_id().await).await.unwrap();
+    assert_eq!(report.drifted, 0);
+}
+
+#[tokio::test]
+async fn health_checks_targets_and_https_with_redirect_change_in_place_and_deletion_goes_in_order()
+{
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let network = lab_network(&lab).await;
+    let mut form = balancer_form(&lab, &network);
+    let id = save_balancer(&lab, &form, None).await;
+    lab.apply(&reconciler).await;
+    let group_arn = group_in_aws(&lab, &lab.name("web-servers"))
+        .await
+        .unwrap()
+        .target_group_arn()
+        .unwrap()
+        .to_owned();
+
+    // A new health check and one target fewer.
+    set_field(&mut form, "health_path", Some("/healthz"));
+    set_field(&mut form, "health_interval", Some("10"));
+    set_field(&mut form, "instances][1", None);
+    save_balancer(&lab, &form, Some(&id)).await;
+    let plan = lab.plan().await;
+    let changes = plan["steps"][0]["op"]["Update"].to_string();
+    assert!(changes.contains("health check path"), "{plan}");
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("ModifyTargetGroup"), 1);
+    assert_eq!(lab.proxy.calls("DeregisterTargets"), 1);
+    assert_eq!(lab.proxy.calls("CreateTargetGroup"), 0);
+    assert_eq!(lab.proxy.calls("CreateLoadBalancer"), 0);
+    let group = group_in_aws(&lab, &lab.name("web-servers")).await.unwrap();
+    assert_eq!(group.health_check_path(), Some("/healthz"));
+    assert_eq!(group.health_check_interval_seconds(), Some(10));
+    assert_eq!(
+        targets_in_aws(&lab, &group_arn).await,
+        [network.instances[0].clone()]
+    );
+
+    // The target back.
+    set_field(&mut form, "instances][1", Some(&network.instances[1]));
+    save_balancer(&lab, &form, Some(&id)).await;
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("RegisterTargets"), 1);
+    assert_eq!(targets_in_aws(&lab, &group_arn).await.len(), 2);
+
+    // HTTPS on 443 with the certificate, and HTTP answering with a redirect: one click.
+    let certificate = acm_certificate(&format!("{}.example.com", lab.tag)).await;
+    set_field(&mut form, "secure", Some("true"));
+    set_field(&mut form, "redirect", Some("true"));
+    set_field(&mut form, "certificate_arn", Some(&certificate));
+    save_balancer(&lab, &form, Some(&id)).await;
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(
+        status_of(&listed, &lab.name("web")),
+        "in_sync",
+        "{listed:?}"
+    );
+    assert_eq!(lab.proxy.calls("CreateListener"), 1);
+    assert_eq!(lab.proxy.calls("ModifyListener"), 1);
+    let lb = lb_in_aws(&lab, &lab.name("web")).await.unwrap();
+    let lb_arn = lb.load_balancer_arn().unwrap().to_owned();
+    assert_eq!(
+        listeners_in_aws(&lab, &lb_arn).await,
+        [
+            (
+                80,
+                "HTTP".to_owned(),
+                "redirect HTTPS 443 HTTP_301".to_owned()
+            ),
+            (443, "HTTPS".to_owned(), format!("forward {group_arn}")),
+        ]
+    );
+    let own = lb.security_groups()[0].clone();
+    assert_eq!(lab.moto.ec2().open_ports(&own).await.unwrap(), [80, 443]);
+
+    // Deleting: listeners before the load balancer, the group after it, then the group.
+    lab.call("delete_resource", &[("id", &id)]).await;
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    let sequence = lab.proxy.sequence();
+    assert_eq!(lab.proxy.calls("DeleteListener"), 2, "{sequence:?}");
+    assert!(position(&sequence, "DeleteListener") < position(&sequence, "DeleteLoadBalancer"));
+    assert!(position(&sequence, "DeleteLoadBalancer") < position(&sequence, "DeleteTargetGroup"));
+    assert!(lb_in_aws(&lab, &lab.name("web")).await.is_none());
+    assert!(group_in_aws(&lab, &lab.name("web-servers")).await.is_none());
+    assert_eq!(
+        lab.moto
+            .ec2()
+            .group_named(&network.vpc, &format!("{}-listeners", lab.name("web")))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(lab.resources("load_balancer").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_target_group_on_a_new_port_is_made_before_the_listener_moves_and_the_old_one_goes() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let network = lab_network(&lab).await;
+    let mut form = balancer_form(&lab, &network);
+    let id = save_balancer(&lab, &form, None).await;
+    lab.apply(&reconciler).await;
+    let old_arn = group_in_aws(&lab, &lab.name("web-servers"))
+        .await
+        .unwrap()
+        .target_group_arn()
+        .unwrap()
+        .to_owned();
+
+    // Under the same name AWS cannot: the apply says so and changes nothing.
+    set_field(&mut form, "group_port", Some("8080"));
+    save_balancer(&lab, &form, Some(&id)).await;
+    lab.proxy.reset_counts();
+    // It keeps failing (and retrying later): give it a moment, not the usual minute.
+    lab.call("apply_plan", &[]).await;
+    reconciler.drain(Duration::from_secs(2)).await.unwrap();
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(status_of(&listed, &lab.name("web")), "error");
+    assert!(
+        listed[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("give it a new name"),
+        "{listed:?}"
+    );
+    assert!(lab.proxy.sequence().iter().all(|a| !is_write(a)));
+
+    // Under a new name it is a replacement.
+    set_field(&mut form, "group_name", Some(&lab.name("web-8080")));
+    save_balancer(&lab, &form, Some(&id)).await;
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(
+        status_of(&listed, &lab.name("web")),
+        "in_sync",
+        "{listed:?}"
+    );
+    let sequence = lab.proxy.sequence();
+    assert!(position(&sequence, "CreateTargetGroup") < position(&sequence, "ModifyListener"));
+    assert!(position(&sequence, "ModifyListener") < position(&sequence, "DeleteTargetGroup"));
+    let new = group_in_aws(&lab, &lab.name("web-8080")).await.unwrap();
+    assert_eq!(new.port(), Some(8080));
+    assert!(group_in_aws(&lab, &lab.name("web-servers")).await.is_none());
+    let lb = lb_in_aws(&lab, &lab.name("web")).await.unwrap();
+    let listeners = listeners_in_aws(&lab, lb.load_balancer_arn().unwrap()).await;
+    assert_eq!(
+        listeners,
+        [(
+            80,
+            "HTTP".to_owned(),
+            format!("forward {}", new.target_group_arn().unwrap())
+        )]
+    );
+    assert_ne!(new.target_group_arn().unwrap(), old_arn);
+}
+
+#[tokio::test]
+async fn a_load_balancer_made_outside_belfry_is_adopted_and_its_name_is_not_taken_over() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let network = lab_network(&lab).await;
+    let elbv2 = lab.moto.elbv2();
+    let name = lab.name("console");
+    let group_id = ec2_value(
+        &lab,
+        "CreateSecurityGroup",
+        &[
+            ("GroupName", &lab.name("console-web")),
+            ("GroupDescription", "web"),
+            ("VpcId", &network.vpc),
+        ],
+        "groupId",
+    )
+    .await;
+    // As the console makes it: load balancer, group with both instances, HTTP listener.
+    let lb = elbv2
+        .create_load_balancer()
+        .name(&name)
+        .subnets(&network.subnets[0])
+        .subnets(&network.subnets[1])
+        .security_groups(&group_id)
+        .send()
+        .await
+        .unwrap();
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_owned();
+    let group = elbv2
+        .create_target_group()
+        .name(lab.name("console-tg"))
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(80)
+        .vpc_id(&network.vpc)
+        .health_check_path("/")
+        .send()
+        .await
+        .unwrap();
+    let group_arn = group.target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_owned();
+    for instance in &network.instances {
+        elbv2
+            .register_targets()
+            .target_group_arn(&group_arn)
+            .targets(
+                aws_sdk_elasticloadbalancingv2::types::TargetDescription::builder()
+                    .id(instance)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    elbv2
+        .create_listener()
+        .load_balancer_arn(&lb_arn)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            aws_sdk_elasticloadbalancingv2::types::Action::builder()
+                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
+                .target_group_arn(&group_arn)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    // Declaring one under its name does not take it over (moto would make a second).
+    let mut form = balancer_form(&lab, &network);
+    set_field(&mut form, "name", Some(&name));
+    let declared = save_balancer(&lab, &form, None).await;
+    lab.proxy.reset_counts();
+    lab.call("apply_plan", &[]).await;
+    reconciler.drain(Duration::from_secs(2)).await.unwrap();
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(status_of(&listed, &name), "error");
+    assert!(
+        listed[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("adopt it"),
+        "{listed:?}"
+    );
+    assert_eq!(lab.proxy.calls("CreateLoadBalancer"), 0);
+    // Deleting that declaration leaves the console's load balancer alone.
+    lab.call("delete_resource", &[("id", &declared)]).await;
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("DeleteLoadBalancer"), 0);
+    assert!(lb_in_aws(&lab, &name).await.is_some());
+
+    let offered = lab.call("importable_balancers", &[]).await;
+    assert!(
+        offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b[0] == lb_arn.as_str()),
+        "{offered}"
+    );
+    lab.call("adopt_balancer", &[("arn", &lb_arn)]).await;
+    let plan = lab.plan().await;
+    assert_eq!(plan["summary"]["adopt"], 1, "{plan}");
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    let writes: Vec<String> = lab
+        .proxy
+        .sequence()
+        .into_iter()
+        .filter(|a| is_write(a))
+        .collect();
+    assert!(writes.is_empty(), "adopting writes nothing: {writes:?}");
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(status_of(&listed, &name), "in_sync", "{listed:?}");
+    // The form shows it as it is.
+    let loaded = lab
+        .call(
+            "load_balancer_form",
+            &[("id", listed[0]["id"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(loaded[0]["group_name"], lab.name("console-tg").as_str());
+    assert_eq!(loaded[0]["instances"].as_array().unwrap().len(), 2);
+    let offered = lab.call("importable_balancers", &[]).await;
+    assert!(
+        !offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b[0] == lb_arn.as_str())
+    );
+}

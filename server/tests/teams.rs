@@ -172,6 +172,33 @@ async fn every_endpoint_answers_each_role_as_it_should() {
             vec![("id", alarm.as_str())],
             [401, 404, 404, 404, 404],
         ),
+        ("read_network", vec![], [401, 200, 200, 200, 200]),
+        ("load_balancer_form", vec![], [401, 200, 200, 200, 200]),
+        (
+            "load_balancer_form",
+            vec![("id", alarm.as_str())],
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "live_balancer",
+            vec![("id", alarm.as_str())],
+            [401, 404, 404, 404, 404],
+        ),
+        // Checked against the network before anything is stored: no VPC, no subnets.
+        (
+            "save_balancer",
+            vec![("form[name]", "web")],
+            [401, 403, 422, 422, 422],
+        ),
+        ("importable_balancers", vec![], [401, 403, 200, 200, 200]),
+        (
+            "adopt_balancer",
+            vec![(
+                "arn",
+                "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/nobody/0123456789abcdef",
+            )],
+            [401, 403, 404, 404, 404],
+        ),
         ("importable_schedules", vec![], [401, 403, 200, 200, 200]),
         (
             "adopt_schedule",

@@ -80,7 +80,35 @@ pub trait Catalog: Send + Sync {
         config: crate::domain::alarm::AlarmConfig,
         hours: i64,
     ) -> BoxFuture<'_, Result<Vec<Point>, String>>;
+    /// The team's VPCs, subnets, security groups and instances, for the load balancer form.
+    fn network(
+        &self,
+        team_id: Uuid,
+    ) -> BoxFuture<'_, Result<crate::domain::balancer::NetworkChoices, String>>;
+    /// A load balancer's DNS name and state, and each target's health in the named groups
+    /// (name, ARN).
+    fn balancer_live(
+        &self,
+        team_id: Uuid,
+        arn: String,
+        groups: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<crate::domain::balancer::BalancerLive, String>>;
+    /// Every load balancer in the team's account and region: (ARN, name, Belfry's resource
+    /// tag when it has one).
+    fn balancers(&self, team_id: Uuid) -> BoxFuture<'_, Result<Vec<BalancerFound>, String>>;
+    /// One load balancer read in full, shaped as a setup, with what Belfry does not model.
+    fn balancer(
+        &self,
+        team_id: Uuid,
+        arn: String,
+    ) -> BoxFuture<'_, Result<Option<FoundBalancer>, String>>;
 }
+
+/// A load balancer in AWS: (ARN, name, the `belfry-resource` tag when it has one).
+pub type BalancerFound = (String, String, Option<String>);
+
+/// A load balancer read for adoption: its setup, and settings Belfry would not keep.
+pub type FoundBalancer = (crate::domain::balancer::BalancerSetup, Vec<String>);
 
 /// How long a session lives. The idle timeout is the session layer's expiry (it slides with
 /// each request); the absolute one is checked here, from the moment of login.

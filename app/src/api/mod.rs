@@ -2,6 +2,7 @@
 //! the input, then writes through `crate::db`. The bodies run on the server only; the browser
 //! gets typed stubs that POST to `/api/fn/…`.
 pub mod auth;
+pub mod balancers;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod resources;
@@ -106,6 +107,8 @@ pub enum Problem {
     Rule(#[from] crate::domain::rule::RuleError),
     #[error(transparent)]
     Schedule(#[from] crate::domain::schedule::ScheduleError),
+    #[error(transparent)]
+    Balancer(#[from] crate::domain::balancer::BalancerError),
     #[error("The team has one of these named so already: choose another name.")]
     NameTaken,
     #[error("This is not in AWS yet: apply the plan first.")]

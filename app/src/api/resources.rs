@@ -44,6 +44,9 @@ pub struct ResourceView {
     /// Rules written in a local zone: (zone, the schedule as written).
     #[serde(default)]
     pub written_in: Option<(String, String)>,
+    /// Load balancers: the DNS name AWS gave at the last apply.
+    #[serde(default)]
+    pub dns_name: Option<String>,
 }
 
 /// The rule form's data: the form (a template's, or the stored rule's), the version an edit
@@ -140,6 +143,19 @@ pub mod ssr {
                     })
                     .unwrap_or_default()
             }
+            Some(Kind::LoadBalancer) => serde_json::from_value::<
+                crate::domain::balancer::BalancerSetup,
+            >(row.spec.clone())
+            .map(|s| {
+                let listeners: Vec<String> = s.listeners.iter().map(|l| l.describe()).collect();
+                format!(
+                    "{} · {} subnets · {}",
+                    s.balancer.kind.as_str(),
+                    s.balancer.subnets.len(),
+                    listeners.join("; ")
+                )
+            })
+            .unwrap_or_default(),
             Some(Kind::Topic) => serde_json::from_value::<TopicSpec>(row.spec.clone())
                 .map(|s| s.display_name)
                 .unwrap_or_default(),
@@ -203,6 +219,11 @@ pub mod ssr {
                 .as_ref()
                 .and_then(|r| r.written_in.clone())
                 .map(|w| (w.zone, w.schedule)),
+            dns_name: observed
+                .and_then(|o| o.get("dns_name"))
+                .and_then(serde_json::Value::as_str)
+                .filter(|_| row.kind() == Some(Kind::LoadBalancer))
+                .map(str::to_owned),
             // A disabled rule does not run.
             next_runs: match rule {
                 Some(r) if r.enabled => r.next_runs(chrono::Utc::now(), 3),
@@ -314,6 +335,18 @@ pub mod ssr {
                 }
             }
             Kind::Subscription => Vec::new(),
+            Kind::LoadBalancer => {
+                use crate::domain::balancer::{AppliedBalancer, BalancerSetup};
+                let desired = serde_json::from_value::<BalancerSetup>(row.spec.clone()).ok();
+                let observed = row
+                    .observed
+                    .clone()
+                    .and_then(|o| serde_json::from_value::<AppliedBalancer>(o).ok());
+                match (desired, observed) {
+                    (Some(desired), Some(observed)) => desired.diff(&observed.setup),
+                    _ => Vec::new(),
+                }
+            }
             Kind::Schedule => {
                 use crate::domain::schedule::ScheduleSpec;
                 let desired = serde_json::from_value::<ScheduleSpec>(row.spec.clone()).ok();
@@ -456,7 +489,7 @@ pub mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-fn form_errors<F: AsRef<str>, E: Into<Problem>>(errors: Vec<(F, E)>) -> AppError {
+pub(crate) fn form_errors<F: AsRef<str>, E: Into<Problem>>(errors: Vec<(F, E)>) -> AppError {
     AppError::InvalidForm {
         errors: errors
             .into_iter()

@@ -67,6 +67,7 @@ pub fn problem_text(i18n: I18nContext<Locale>, problem: &Problem) -> String {
         Problem::Topic(error) => topic_text(i18n, error),
         Problem::Rule(error) => rule_text(i18n, error),
         Problem::Schedule(error) => schedule_text(i18n, error),
+        Problem::Balancer(error) => error.message(crate::pages::cron::lang_of(i18n.get_locale())),
     }
 }
 

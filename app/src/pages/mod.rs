@@ -1,10 +1,10 @@
 //! One module per screen.
 pub mod alarms;
 pub mod auth;
+pub mod balancers;
 pub mod cron;
 pub mod home;
 pub mod not_found;
-pub mod placeholder;
 pub mod rules;
 pub mod team;
 
@@ -31,10 +31,4 @@ pub fn encode(text: &str) -> String {
         }
     }
     out
-}
-
-/// The sections of the product that are not built yet, as the navigation names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
-    LoadBalancers,
 }

@@ -324,7 +324,7 @@ pub fn RuleFormPage() -> impl IntoView {
 /// After a save: a new resource is edited at its own address (`{base}/{id}?saved=1`); an
 /// edited one is read again, with the version the next save must name. The result says when
 /// to show "saved": right after this page's save, or after the address says one happened.
-fn follow_save<S>(
+pub(super) fn follow_save<S>(
     value: S,
     is_new: impl Fn() -> bool + Copy + 'static,
     base: &'static str,
@@ -381,7 +381,7 @@ fn FunctionList(functions: Functions) -> impl IntoView {
 
 /// A field's error under it, announced.
 #[component]
-fn FieldError(field: String, errors: Signal<HashMap<String, String>>) -> impl IntoView {
+pub(super) fn FieldError(field: String, errors: Signal<HashMap<String, String>>) -> impl IntoView {
     let id = format!("rule-{field}-error");
     view! { <p id=id class="form-error field-error" role="alert">{move || errors.read().get(&field).cloned()}</p> }
 }

@@ -18,6 +18,8 @@ pub struct ProxyState {
     upstream: String,
     client: reqwest::Client,
     calls: Mutex<HashMap<String, usize>>,
+    /// Every forwarded action, in order.
+    log: Mutex<Vec<String>>,
     /// 0: never; n: every n-th call is answered with a throttling error.
     pub throttle_every: AtomicUsize,
     counter: AtomicUsize,
@@ -41,6 +43,7 @@ impl Proxy {
             upstream: upstream.trim_end_matches('/').to_owned(),
             client: reqwest::Client::new(),
             calls: Mutex::default(),
+            log: Mutex::default(),
             throttle_every: AtomicUsize::new(0),
             counter: AtomicUsize::new(0),
             throttled: AtomicUsize::new(0),
@@ -73,8 +76,14 @@ impl Proxy {
         self.state.calls.lock().unwrap().clone()
     }
 
+    /// The actions that reached moto, in the order they did.
+    pub fn sequence(&self) -> Vec<String> {
+        self.state.log.lock().unwrap().clone()
+    }
+
     pub fn reset_counts(&self) {
         self.state.calls.lock().unwrap().clear();
+        self.state.log.lock().unwrap().clear();
         self.state.subscribe_calls.lock().unwrap().clear();
     }
 
@@ -222,6 +231,7 @@ async fn forward(
         .unwrap()
         .entry(action.clone())
         .or_default() += 1;
+    state.log.lock().unwrap().push(action.clone());
     if action == "Subscribe" {
         let endpoint = form_value(&text, "Endpoint").unwrap_or_default();
         state.subscribe_calls.lock().unwrap().push(endpoint);
