@@ -54,6 +54,7 @@ impl Lab {
         };
         reconciler.backoff_base = Duration::from_millis(20);
         reconciler.backoff_cap = Duration::from_millis(400);
+        reconciler.drain_check = Duration::from_millis(200);
         reconciler
     }
 
@@ -2282,7 +2283,10 @@ async fn the_labs_load_balancer_is_made_in_dependency_order_and_a_second_apply_w
     let own = lab
         .moto
         .ec2()
-        .group_named(&network.vpc, &format!("{}-listeners", lab.name("web")))
+        .group_named(
+            &network.vpc,
+            &app::domain::balancer::own_group_name(&lab.name("web")),
+        )
         .await
         .unwrap()
         .expect("Belfry's security group");
@@ -2427,20 +2431,43 @@ async fn health_checks_targets_and_https_with_redirect_change_in_place_and_delet
     let own = lb.security_groups()[0].clone();
     assert_eq!(lab.moto.ec2().open_ports(&own).await.unwrap(), [80, 443]);
 
-    // Deleting: listeners before the load balancer, the group after it, then the group.
+    // Deleting: listeners before the load balancer, then the group once its targets have
+    // drained (FakeDraining: moto forgets deregistered targets at once).
     lab.call("delete_resource", &[("id", &id)]).await;
     lab.proxy.reset_counts();
-    lab.apply(&reconciler).await;
+    lab.proxy.state.fake_draining.store(true, Ordering::Relaxed);
+    lab.call("apply_plan", &[]).await;
+    reconciler.drain(Duration::from_secs(1)).await.unwrap();
+    assert!(lb_in_aws(&lab, &lab.name("web")).await.is_none());
+    assert_eq!(
+        lab.proxy.calls("DeleteTargetGroup"),
+        0,
+        "not while draining"
+    );
+    let listed = lab.resources("load_balancer").await;
+    assert!(
+        listed[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("to drain"),
+        "{listed:?}"
+    );
+    lab.proxy.drained();
+    reconciler.drain(Duration::from_secs(60)).await.unwrap();
     let sequence = lab.proxy.sequence();
     assert_eq!(lab.proxy.calls("DeleteListener"), 2, "{sequence:?}");
     assert!(position(&sequence, "DeleteListener") < position(&sequence, "DeleteLoadBalancer"));
-    assert!(position(&sequence, "DeleteLoadBalancer") < position(&sequence, "DeleteTargetGroup"));
+    assert!(position(&sequence, "DeleteLoadBalancer") < position(&sequence, "DeregisterTargets"));
+    assert!(position(&sequence, "DeregisterTargets") < position(&sequence, "DeleteTargetGroup"));
     assert!(lb_in_aws(&lab, &lab.name("web")).await.is_none());
     assert!(group_in_aws(&lab, &lab.name("web-servers")).await.is_none());
     assert_eq!(
         lab.moto
             .ec2()
-            .group_named(&network.vpc, &format!("{}-listeners", lab.name("web")))
+            .group_named(
+                &network.vpc,
+                &app::domain::balancer::own_group_name(&lab.name("web"))
+            )
             .await
             .unwrap(),
         None
@@ -2494,7 +2521,9 @@ async fn a_target_group_on_a_new_port_is_made_before_the_listener_moves_and_the_
     );
     let sequence = lab.proxy.sequence();
     assert!(position(&sequence, "CreateTargetGroup") < position(&sequence, "ModifyListener"));
-    assert!(position(&sequence, "ModifyListener") < position(&sequence, "DeleteTargetGroup"));
+    // The old group's targets are deregistered (they drain) before the group goes.
+    assert!(position(&sequence, "ModifyListener") < position(&sequence, "DeregisterTargets"));
+    assert!(position(&sequence, "DeregisterTargets") < position(&sequence, "DeleteTargetGroup"));
     let new = group_in_aws(&lab, &lab.name("web-8080")).await.unwrap();
     assert_eq!(new.port(), Some(8080));
     assert!(group_in_aws(&lab, &lab.name("web-servers")).await.is_none());

@@ -562,6 +562,27 @@ pub async fn record_error(
     Ok(())
 }
 
+/// The apply waits on AWS (targets draining): say so, also on a resource being deleted,
+/// whose status stays as it is.
+pub async fn record_waiting(
+    pool: &PgPool,
+    id: Uuid,
+    generation: i64,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE resources SET last_error = $3,
+                status = CASE WHEN deleted_at IS NULL THEN 'pending' ELSE status END
+          WHERE id = $1 AND generation = $2",
+    )
+    .bind(id)
+    .bind(generation)
+    .bind(reason)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// What a resync found. Writes only when something changed, so that a resync of resources
 /// in sync writes nothing.
 /// Only when the resource is still at the generation the resync compared against, and that

@@ -210,8 +210,13 @@ pub struct LoadBalancerSpec {
 impl LoadBalancerSpec {
     /// The name of the security group Belfry makes for it.
     pub fn own_group_name(&self) -> String {
-        format!("{}-listeners", self.name)
+        own_group_name(&self.name)
     }
+}
+
+/// The security group Belfry makes for the load balancer of this name.
+pub fn own_group_name(balancer: &str) -> String {
+    format!("{balancer}-listeners")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,7 +12,9 @@ use crate::api::balancers::{
 };
 use crate::api::resources::{DeleteResource, list_resources};
 use crate::components::error::{ErrorNote, save_errors};
-use crate::domain::balancer::{BalancerForm, BalancerLive, NetworkChoices, SSL_POLICIES};
+use crate::domain::balancer::{
+    BalancerForm, BalancerLive, NetworkChoices, SSL_POLICIES, own_group_name,
+};
 use crate::domain::plan::Kind;
 use crate::i18n::{t, t_string, use_i18n};
 use leptos::form::ActionForm;
@@ -268,6 +270,7 @@ fn BalancerEditor(
     let application = form.kind != "network";
     let internal = form.scheme == "internal";
     let policy = form.ssl_policy.clone();
+    let own_name = form.name.clone();
     view! {
         <ActionForm action=save attr:class="stack" attr:novalidate=true>
             {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
@@ -331,7 +334,9 @@ fn BalancerEditor(
                     {move || {
                         let in_vpc = vpc.get();
                         let picked = chosen.with_value(|c| c.1.clone());
-                        choices().security_groups.into_iter().filter(|g| g.1 == in_vpc).enumerate().map(|(i, (group, _, name))| {
+                        // The group Belfry makes is the checkbox above, not one to pick.
+                        let own = own_group_name(&own_name);
+                        choices().security_groups.into_iter().filter(|g| g.1 == in_vpc && g.2 != own).enumerate().map(|(i, (group, _, name))| {
                             let checked = picked.contains(&group);
                             let label = format!("{name} {group}");
                             view! {

@@ -555,14 +555,28 @@ pub async fn delete_group(client: &Client, arn: &str) -> Result<(), AwsError> {
     }
 }
 
-/// Each registered target's health, with AWS's reason when it is not healthy.
-pub async fn target_health(client: &Client, arn: &str) -> Result<Vec<TargetHealth>, AwsError> {
-    let output = client
+/// Each registered target's health, with AWS's reason when it is not healthy; None when the
+/// group is gone.
+pub async fn target_health(
+    client: &Client,
+    arn: &str,
+) -> Result<Option<Vec<TargetHealth>>, AwsError> {
+    let output = match client
         .describe_target_health()
         .target_group_arn(arn)
         .send()
         .await
-        .map_err(AwsError::from_sdk)?;
+    {
+        Ok(output) => output,
+        Err(error) => {
+            let error = AwsError::from_sdk(error);
+            return if not_found(&error, "TargetGroupNotFound") {
+                Ok(None)
+            } else {
+                Err(error)
+            };
+        }
+    };
     let mut found: Vec<TargetHealth> = output
         .target_health_descriptions()
         .iter()
@@ -596,7 +610,7 @@ pub async fn target_health(client: &Client, arn: &str) -> Result<Vec<TargetHealt
         })
         .collect();
     found.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(found)
+    Ok(Some(found))
 }
 
 pub async fn listeners(

@@ -68,8 +68,12 @@ impl Reconciler {
         if row.deleted_at.is_some() {
             if row.deletion == "delete" {
                 let found = found.filter(|_| ours);
-                self.remove_balancer(aws, row, &spec, found, applied.as_ref())
-                    .await?;
+                if let Some(name) = self
+                    .remove_balancer(aws, row, &spec, found, applied.as_ref())
+                    .await?
+                {
+                    return Ok(self.draining(&name));
+                }
             }
             return self.forget(row).await;
         }
@@ -335,14 +339,11 @@ impl Reconciler {
             }
         }
 
-        // 4. Groups the setup no longer has, now that no listener uses them.
+        // 4. Groups the setup no longer has, now that no listener uses them: their targets
+        // drain for the group's deregistration delay before the group goes.
         for (name, arn) in &known {
-            if !group_arns.contains_key(name) {
-                self.spend(aws, "elasticloadbalancing:DeleteTargetGroup")
-                    .await?;
-                elbv2::delete_group(&client, arn).await?;
-                self.note(row, "target group deleted", json!({ "name": name }))
-                    .await?;
+            if !group_arns.contains_key(name) && !self.retire_group(aws, row, name, arn).await? {
+                return Ok(self.draining(name));
             }
         }
         // Belfry's security group, when the setup stopped asking for it.
@@ -367,8 +368,9 @@ impl Reconciler {
         Ok(Outcome::Done)
     }
 
-    /// Deletes in dependency order: the listeners, the load balancer, then the groups and
-    /// Belfry's security group.
+    /// Deletes in dependency order: the listeners, the load balancer, then the groups (once
+    /// their targets have drained) and Belfry's security group. Some(group) while a group's
+    /// targets still drain.
     async fn remove_balancer(
         &self,
         aws: &Aws,
@@ -376,7 +378,7 @@ impl Reconciler {
         spec: &BalancerSetup,
         found: Option<ObservedBalancer>,
         applied: Option<&AppliedBalancer>,
-    ) -> Result<(), ApplyError> {
+    ) -> Result<Option<String>, ApplyError> {
         let client = aws.elbv2();
         if let Some(lb) = &found {
             self.spend(aws, "elasticloadbalancing:DescribeListeners")
@@ -406,10 +408,10 @@ impl Reconciler {
                 groups.insert(group.name.clone(), observed.arn);
             }
         }
-        for arn in groups.values() {
-            self.spend(aws, "elasticloadbalancing:DeleteTargetGroup")
-                .await?;
-            elbv2::delete_group(&client, arn).await?;
+        for (name, arn) in &groups {
+            if !self.retire_group(aws, row, name, arn).await? {
+                return Ok(Some(name.clone()));
+            }
         }
         let own = match applied.and_then(|a| a.own_security_group.clone()) {
             Some(id) => Some(id),
@@ -425,7 +427,61 @@ impl Reconciler {
             self.spend(aws, "ec2:DeleteSecurityGroup").await?;
             aws.ec2().delete_group(&id).await?;
         }
-        Ok(())
+        Ok(None)
+    }
+
+    /// Deregisters the group's targets, and deletes the group once none of them is still
+    /// draining (AWS keeps each for the group's deregistration delay, so that requests in
+    /// flight finish). False while some drain: the job runs again later.
+    async fn retire_group(
+        &self,
+        aws: &Aws,
+        row: &ResourceRow,
+        name: &str,
+        arn: &str,
+    ) -> Result<bool, ApplyError> {
+        let client = aws.elbv2();
+        self.spend(aws, "elasticloadbalancing:DescribeTargetHealth")
+            .await?;
+        let Some(health) = elbv2::target_health(&client, arn).await? else {
+            return Ok(true);
+        };
+        let active: Vec<String> = health
+            .iter()
+            .filter(|t| t.state != "draining")
+            .map(|t| t.id.clone())
+            .collect();
+        let mut draining = health.len() > active.len();
+        if !active.is_empty() {
+            self.spend(aws, "elasticloadbalancing:DeregisterTargets")
+                .await?;
+            elbv2::deregister(&client, arn, &active).await?;
+            self.spend(aws, "elasticloadbalancing:DescribeTargetHealth")
+                .await?;
+            draining = elbv2::target_health(&client, arn)
+                .await?
+                .unwrap_or_default()
+                .iter()
+                .any(|t| t.state == "draining");
+        }
+        if draining {
+            return Ok(false);
+        }
+        self.spend(aws, "elasticloadbalancing:DeleteTargetGroup")
+            .await?;
+        elbv2::delete_group(&client, arn).await?;
+        self.note(row, "target group deleted", json!({ "name": name }))
+            .await?;
+        Ok(true)
+    }
+
+    fn draining(&self, group: &str) -> Outcome {
+        Outcome::Later(
+            format!(
+                "Waiting for the targets of {group} to drain (its deregistration delay) before deleting it."
+            ),
+            self.drain_check.as_millis() as i64,
+        )
     }
 
     async fn note(

@@ -53,6 +53,9 @@ enum Outcome {
     Done,
     /// Something it depends on is not there yet (a topic without an ARN).
     Waiting(String),
+    /// Something in AWS takes its time (targets draining): run again after this many
+    /// milliseconds.
+    Later(String, i64),
 }
 
 #[derive(Clone)]
@@ -66,6 +69,8 @@ pub struct Reconciler {
     /// Retry backoff: `base * 2^attempts`, capped, with jitter.
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// How long to wait before looking again at targets that drain.
+    pub drain_check: Duration,
     pub fault: Option<FaultHook>,
 }
 
@@ -79,6 +84,7 @@ impl Reconciler {
             budget: Budget::default(),
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(300),
+            drain_check: Duration::from_secs(15),
             fault: None,
         }
     }
@@ -163,6 +169,10 @@ impl Reconciler {
             Ok(Outcome::Waiting(reason)) => {
                 db::record_error(&self.pool, row.id, row.generation, "pending", &reason).await?;
                 let delay = self.backoff_ms(job.attempts);
+                db::retry(&self.pool, &job, &self.worker_id, delay, &reason).await
+            }
+            Ok(Outcome::Later(reason, delay)) => {
+                db::record_waiting(&self.pool, row.id, row.generation, &reason).await?;
                 db::retry(&self.pool, &job, &self.worker_id, delay, &reason).await
             }
             Err(ApplyError::Crashed(point)) => {
@@ -1002,7 +1012,8 @@ impl app::api::guard::Catalog for Reconciler {
                     .map_err(|e| e.to_string())?;
                 let health = elbv2::target_health(&client, &group_arn)
                     .await
-                    .map_err(|e| e.message)?;
+                    .map_err(|e| e.message)?
+                    .unwrap_or_default();
                 live.groups.push((name, health));
             }
             Ok(live)

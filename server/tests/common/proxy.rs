@@ -6,6 +6,10 @@
 //!   confirmation" until the endpoint's owner clicks the link. With `fake_pending` on, the
 //!   proxy reports such subscriptions as pending until the test calls `confirm(endpoint)`.
 //!   Everything else about them is moto's.
+//! - acts as **fake target draining** (`FakeDraining`): moto forgets a deregistered target at
+//!   once, AWS keeps it "draining" for the group's deregistration delay. With
+//!   `fake_draining` on, the proxy reports the targets of each DeregisterTargets call as
+//!   draining in that group until the test calls `drained()`.
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -29,6 +33,9 @@ pub struct ProxyState {
     /// error in EventBridge's API), without forwarding the call.
     pub fail_put_targets: AtomicBool,
     confirmed: Mutex<HashSet<String>>,
+    pub fake_draining: AtomicBool,
+    /// Target group ARN → targets deregistered and still draining (FakeDraining).
+    draining: Mutex<HashMap<String, Vec<String>>>,
     subscribe_calls: Mutex<Vec<String>>,
 }
 
@@ -50,6 +57,8 @@ impl Proxy {
             fake_pending: AtomicBool::new(false),
             fail_put_targets: AtomicBool::new(false),
             confirmed: Mutex::default(),
+            fake_draining: AtomicBool::new(false),
+            draining: Mutex::default(),
             subscribe_calls: Mutex::default(),
         });
         let app = axum::Router::new()
@@ -98,6 +107,11 @@ impl Proxy {
             .lock()
             .unwrap()
             .insert(endpoint.to_owned());
+    }
+
+    /// The deregistration delay has passed: no target drains any more (FakeDraining).
+    pub fn drained(&self) {
+        self.state.draining.lock().unwrap().clear();
     }
 
     /// Endpoints that a Subscribe call named, in order (each sends a confirmation message).
@@ -178,6 +192,28 @@ fn throttling() -> Response {
         .into_response()
 }
 
+/// DescribeTargetHealth's answer with every one of `ids` draining, as AWS gives it.
+fn draining_targets(ids: &[String]) -> Response {
+    let members: String = ids
+        .iter()
+        .map(|id| {
+            format!(
+                "<member><Target><Id>{id}</Id><Port>80</Port></Target><TargetHealth>\
+                 <State>draining</State><Reason>Target.DeregistrationInProgress</Reason>\
+                 <Description>Target deregistration is in progress</Description>\
+                 </TargetHealth></member>"
+            )
+        })
+        .collect();
+    let body = format!(
+        "<DescribeTargetHealthResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">\
+         <DescribeTargetHealthResult><TargetHealthDescriptions>{members}</TargetHealthDescriptions>\
+         </DescribeTargetHealthResult><ResponseMetadata><RequestId>proxy</RequestId>\
+         </ResponseMetadata></DescribeTargetHealthResponse>"
+    );
+    (StatusCode::OK, [("content-type", "text/xml")], body).into_response()
+}
+
 async fn forward(
     State(state): State<Arc<ProxyState>>,
     method: Method,
@@ -232,6 +268,25 @@ async fn forward(
         .entry(action.clone())
         .or_default() += 1;
     state.log.lock().unwrap().push(action.clone());
+    if state.fake_draining.load(Ordering::Relaxed) {
+        let group = form_value(&text, "TargetGroupArn").unwrap_or_default();
+        if action == "DeregisterTargets" {
+            let ids: Vec<String> = (1..)
+                .map_while(|n| form_value(&text, &format!("Targets.member.{n}.Id")))
+                .collect();
+            state
+                .draining
+                .lock()
+                .unwrap()
+                .entry(group.clone())
+                .or_default()
+                .extend(ids);
+        } else if action == "DescribeTargetHealth"
+            && let Some(ids) = state.draining.lock().unwrap().get(&group)
+        {
+            return draining_targets(ids);
+        }
+    }
     if action == "Subscribe" {
         let endpoint = form_value(&text, "Endpoint").unwrap_or_default();
         state.subscribe_calls.lock().unwrap().push(endpoint);
