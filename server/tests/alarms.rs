@@ -2110,6 +2110,31 @@ async fn save_balancer(lab: &Lab, form: &[(String, String)], id: Option<&str>) -
         .to_owned()
 }
 
+fn tcp(ports: &[u16]) -> Vec<(String, u16)> {
+    ports.iter().map(|p| ("tcp".to_owned(), *p)).collect()
+}
+
+/// The form as `load_balancer_form` returned it, as the page would post it back.
+fn form_of(loaded: &Value) -> Vec<(String, String)> {
+    let mut form = Vec::new();
+    for (key, value) in loaded.as_object().unwrap() {
+        match value {
+            Value::String(text) => form.push((format!("form[{key}]"), text.clone())),
+            Value::Bool(true) => form.push((format!("form[{key}]"), "true".to_owned())),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    form.push((
+                        format!("form[{key}][{i}]"),
+                        item.as_str().unwrap().to_owned(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    form
+}
+
 fn is_write(action: &str) -> bool {
     [
         "Create",
@@ -2290,8 +2315,14 @@ async fn the_labs_load_balancer_is_made_in_dependency_order_and_a_second_apply_w
         .await
         .unwrap()
         .expect("Belfry's security group");
+    assert_eq!(
+        own.1.as_deref(),
+        Some(id.as_str()),
+        "tagged as this resource's"
+    );
+    let own = own.0;
     assert_eq!(lb.security_groups(), std::slice::from_ref(&own));
-    assert_eq!(lab.moto.ec2().open_ports(&own).await.unwrap(), [80]);
+    assert_eq!(lab.moto.ec2().open_ports(&own).await.unwrap(), tcp(&[80]));
     let group = group_in_aws(&lab, &lab.name("web-servers")).await.unwrap();
     let group_arn = group.target_group_arn().unwrap().to_owned();
     assert_eq!(group.health_check_path(), Some("/"));
@@ -2429,7 +2460,10 @@ async fn health_checks_targets_and_https_with_redirect_change_in_place_and_delet
         ]
     );
     let own = lb.security_groups()[0].clone();
-    assert_eq!(lab.moto.ec2().open_ports(&own).await.unwrap(), [80, 443]);
+    assert_eq!(
+        lab.moto.ec2().open_ports(&own).await.unwrap(),
+        tcp(&[80, 443])
+    );
 
     // Deleting: listeners before the load balancer, then the group once its targets have
     // drained (FakeDraining: moto forgets deregistered targets at once).
@@ -2614,6 +2648,35 @@ async fn a_load_balancer_made_outside_belfry_is_adopted_and_its_name_is_not_take
         .await
         .unwrap();
 
+    // A second group behind its own listener, which the guided form does not show.
+    let admin = elbv2
+        .create_target_group()
+        .name(lab.name("console-admin"))
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(&network.vpc)
+        .send()
+        .await
+        .unwrap();
+    let admin_arn = admin.target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_owned();
+    elbv2
+        .create_listener()
+        .load_balancer_arn(&lb_arn)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(8080)
+        .default_actions(
+            aws_sdk_elasticloadbalancingv2::types::Action::builder()
+                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
+                .target_group_arn(&admin_arn)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
     // Declaring one under its name does not take it over (moto would make a second).
     let mut form = balancer_form(&lab, &network);
     set_field(&mut form, "name", Some(&name));
@@ -2676,5 +2739,73 @@ async fn a_load_balancer_made_outside_belfry_is_adopted_and_its_name_is_not_take
             .unwrap()
             .iter()
             .any(|b| b[0] == lb_arn.as_str())
+    );
+
+    // An edit through the form changes the health check and keeps the second group and its
+    // listener, which the form does not show.
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    let mut form = form_of(&loaded[0]);
+    set_field(&mut form, "health_path", Some("/healthz"));
+    save_balancer(&lab, &form, Some(&id)).await;
+    lab.proxy.reset_counts();
+    lab.apply(&reconciler).await;
+    assert_eq!(lab.proxy.calls("ModifyTargetGroup"), 1);
+    assert_eq!(lab.proxy.calls("DeleteListener"), 0);
+    assert_eq!(lab.proxy.calls("DeleteTargetGroup"), 0);
+    assert_eq!(listeners_in_aws(&lab, &lb_arn).await.len(), 2);
+    assert!(
+        group_in_aws(&lab, &lab.name("console-admin"))
+            .await
+            .is_some()
+    );
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(status_of(&listed, &name), "in_sync", "{listed:?}");
+}
+
+#[tokio::test]
+async fn a_security_group_of_the_same_name_that_is_not_belfrys_is_left_alone() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let network = lab_network(&lab).await;
+    // Someone made "<name>-listeners" by hand while following the lab.
+    let theirs = ec2_value(
+        &lab,
+        "CreateSecurityGroup",
+        &[
+            (
+                "GroupName",
+                &app::domain::balancer::own_group_name(&lab.name("web")),
+            ),
+            ("GroupDescription", "made by hand"),
+            ("VpcId", &network.vpc),
+        ],
+        "groupId",
+    )
+    .await;
+    lab.moto.ec2().open(&theirs, &tcp(&[22])).await.unwrap();
+    save_balancer(&lab, &balancer_form(&lab, &network), None).await;
+    lab.proxy.reset_counts();
+    lab.call("apply_plan", &[]).await;
+    reconciler.drain(Duration::from_secs(2)).await.unwrap();
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(status_of(&listed, &lab.name("web")), "error");
+    assert!(
+        listed[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("is not Belfry's"),
+        "{listed:?}"
+    );
+    // Nothing was written: not their group's rules, not a load balancer.
+    let writes: Vec<String> = lab
+        .proxy
+        .sequence()
+        .into_iter()
+        .filter(|a| is_write(a))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!(
+        lab.moto.ec2().open_ports(&theirs).await.unwrap(),
+        tcp(&[22])
     );
 }

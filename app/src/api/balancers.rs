@@ -24,6 +24,16 @@ mod ssr {
         })
     }
 
+    /// Whether the `belfry-resource` tag names a resource Belfry still has (for any team): a
+    /// load balancer that is someone's is not offered for adoption. An orphaned one keeps
+    /// its tags, and may be adopted again.
+    pub async fn claimed(pool: &sqlx::PgPool, tag: Option<&str>) -> Result<bool, AppError> {
+        let Some(id) = tag.and_then(|t| Uuid::parse_str(t).ok()) else {
+            return Ok(false);
+        };
+        Ok(crate::db::resources::exists(pool, id).await?)
+    }
+
     /// The team's load balancer row, with its spec and what the last apply recorded.
     pub async fn row(
         id: Uuid,
@@ -83,6 +93,15 @@ pub async fn save_balancer(
     async {
         let me = super::guard::require(crate::domain::Role::Editor).await?;
         let pool = super::guard::backend()?.pool;
+        let mut form = form;
+        if let Some(id) = id {
+            // What the form does not show (more groups and listeners, as an adopted load
+            // balancer may have) is kept as stored.
+            let (_, stored, _, _) = ssr::row(id, crate::domain::Role::Editor).await?;
+            let kept = BalancerForm::from_spec(&stored);
+            form.extra_groups = kept.extra_groups;
+            form.extra_listeners = kept.extra_listeners;
+        }
         let network = ssr::network(me.team_id).await?.network();
         let setup = form
             .parse(&network)
@@ -143,11 +162,14 @@ pub async fn importable_balancers() -> Result<Vec<(String, String)>, AppError> {
             .balancers(me.team_id)
             .await
             .map_err(AppError::Transport)?;
-        Ok(found
-            .into_iter()
-            .filter(|(arn, _, tag)| !managed.contains(arn) && tag.is_none())
-            .map(|(arn, name, _)| (arn, name))
-            .collect())
+        let mut offered = Vec::new();
+        for (arn, name, tag) in found {
+            if managed.contains(&arn) || ssr::claimed(&backend.pool, tag.as_deref()).await? {
+                continue;
+            }
+            offered.push((arn, name));
+        }
+        Ok(offered)
     }
     .await
     .map_err(super::guard::respond)
@@ -162,6 +184,19 @@ pub async fn adopt_balancer(arn: String) -> Result<Uuid, AppError> {
     async {
         let me = super::guard::require(crate::domain::Role::Editor).await?;
         let backend = super::guard::backend()?;
+        let tag = backend
+            .catalog
+            .balancers(me.team_id)
+            .await
+            .map_err(AppError::Transport)?
+            .into_iter()
+            .find(|(found, _, _)| *found == arn)
+            .and_then(|(_, _, tag)| tag);
+        if ssr::claimed(&backend.pool, tag.as_deref()).await? {
+            return Err(AppError::Conflict(super::Problem::Malformed(
+                "Belfry manages this load balancer already, for a team.".to_owned(),
+            )));
+        }
         let (setup, unmodeled) = backend
             .catalog
             .balancer(me.team_id, arn.clone())

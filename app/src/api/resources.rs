@@ -343,7 +343,18 @@ pub mod ssr {
                     .clone()
                     .and_then(|o| serde_json::from_value::<AppliedBalancer>(o).ok());
                 match (desired, observed) {
-                    (Some(desired), Some(observed)) => desired.diff(&observed.setup),
+                    (Some(desired), Some(observed)) => {
+                        let mut changes = desired.diff(&observed.setup);
+                        // What the apply will refuse, said before it is tried.
+                        for blocked in desired.blocked(&observed.setup) {
+                            changes.push(FieldChange {
+                                field: "cannot apply".to_owned(),
+                                from: String::new(),
+                                to: blocked.to_string(),
+                            });
+                        }
+                        changes
+                    }
                     _ => Vec::new(),
                 }
             }

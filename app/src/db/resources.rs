@@ -562,6 +562,14 @@ pub async fn record_error(
     Ok(())
 }
 
+/// Whether a resource with this id exists, in any team.
+pub async fn exists(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM resources WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
 /// The apply waits on AWS (targets draining): say so, also on a resource being deleted,
 /// whose status stays as it is.
 pub async fn record_waiting(

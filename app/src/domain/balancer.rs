@@ -53,7 +53,7 @@ pub enum BalancerError {
     Matcher,
     #[error("The deregistration delay is 0 to 3600 seconds.")]
     DeregistrationDelay,
-    #[error("Instance {id} does not exist in the target group's VPC.")]
+    #[error("Instance {id} is not running in the target group's VPC.")]
     Instance { id: String },
     #[error("Instance {id} is listed twice.")]
     InstanceTwice { id: String },
@@ -81,6 +81,12 @@ pub enum BalancerError {
     Immutable { what: String },
     #[error("Pick a VPC.")]
     Vpc,
+    #[error("Only an application load balancer's HTTP listener can redirect to HTTPS.")]
+    RedirectNeedsHttp,
+    #[error(
+        "A load balancer's name cannot start with \"internal-\", nor with \"sg-\" when Belfry makes its security group."
+    )]
+    ReservedName,
 }
 
 impl BalancerError {
@@ -103,7 +109,7 @@ impl BalancerError {
                 E::HealthThresholds => "정상·비정상 임곗값은 2~10회입니다.".into(),
                 E::Matcher => "성공 코드는 200, 200-299, 200,302 같은 형식입니다(HTTP 코드 200~499).".into(),
                 E::DeregistrationDelay => "등록 취소 지연은 0~3600초입니다.".into(),
-                E::Instance { id } => format!("인스턴스 {id}이(가) 대상 그룹의 VPC에 없습니다."),
+                E::Instance { id } => format!("인스턴스 {id}이(가) 대상 그룹의 VPC에서 실행 중이 아닙니다."),
                 E::InstanceTwice { id } => format!("인스턴스 {id}이(가) 두 번 들어 있습니다."),
                 E::Certificate => "HTTPS·TLS 리스너에는 ACM 인증서 ARN이 필요합니다.".into(),
                 E::SslPolicy => "목록에서 SSL 정책을 고르세요.".into(),
@@ -114,6 +120,8 @@ impl BalancerError {
                 E::Replace { name } => format!("대상 그룹 {name}의 프로토콜, 포트, VPC는 그 자리에서 바꿀 수 없습니다. 새 이름을 주면 Belfry가 새 그룹을 만들고 리스너를 옮긴 뒤 이전 그룹을 지웁니다."),
                 E::Immutable { what } => format!("로드 밸런서의 {what}은(는) 만든 뒤에 바꿀 수 없습니다. 지우고 새로 선언하세요."),
                 E::Vpc => "VPC를 고르세요.".into(),
+                E::RedirectNeedsHttp => "HTTPS로 리디렉션은 Application Load Balancer의 HTTP 리스너만 할 수 있습니다.".into(),
+                E::ReservedName => "로드 밸런서 이름은 \"internal-\"로 시작할 수 없고, Belfry가 보안 그룹을 만들 때는 \"sg-\"로도 시작할 수 없습니다.".into(),
             },
         }
     }
@@ -175,6 +183,21 @@ impl Protocol {
                     BalancerKind::Network,
                     Protocol::Tcp | Protocol::Tls | Protocol::Udp | Protocol::TcpUdp
                 )
+        )
+    }
+
+    /// Whether a listener of this protocol may forward to a group of `group`'s (AWS's table:
+    /// an application load balancer's HTTP(S) to HTTP(S); TCP to TCP or TCP_UDP, TLS to TCP
+    /// or TLS, UDP to UDP or TCP_UDP, TCP_UDP to TCP_UDP).
+    pub fn forwards_to(self, group: Protocol) -> bool {
+        use Protocol::*;
+        matches!(
+            (self, group),
+            (Http | Https, Http | Https)
+                | (Tcp, Tcp | TcpUdp)
+                | (Tls, Tcp | Tls)
+                | (Udp, Udp | TcpUdp)
+                | (TcpUdp, TcpUdp)
         )
     }
 
@@ -319,6 +342,10 @@ impl LoadBalancerSpec {
         self.name = self.name.trim().to_owned();
         if !name_ok(&self.name) {
             problems.push(("name", BalancerError::Name));
+        } else if self.name.starts_with("internal-")
+            || (self.own_security_group && self.name.starts_with("sg-"))
+        {
+            problems.push(("name", BalancerError::ReservedName));
         }
         self.subnets.sort();
         self.subnets.dedup();
@@ -558,19 +585,15 @@ impl ListenerSpec {
         }
         match (&self.action, forward_to) {
             (ListenerAction::Forward(_), Some((protocol, vpc)))
-                if vpc == balancer_vpc && protocol.fits(kind) => {}
+                if vpc == balancer_vpc
+                    && protocol.fits(kind)
+                    && self.protocol.forwards_to(protocol) => {}
             (ListenerAction::Forward(_), _) => {
                 problems.push(("action", BalancerError::ForwardTarget))
             }
-            // A redirect is HTTP's.
+            // A redirect is an HTTP listener's.
             (ListenerAction::RedirectToHttps, _) if self.protocol != Protocol::Http => {
-                problems.push((
-                    "action",
-                    BalancerError::Protocol {
-                        protocol: self.protocol.as_str().into(),
-                        kind: kind.as_str().into(),
-                    },
-                ));
+                problems.push(("action", BalancerError::RedirectNeedsHttp));
             }
             (ListenerAction::RedirectToHttps, _) => {}
         }
@@ -605,6 +628,17 @@ pub struct BalancerSetup {
     pub groups: Vec<TargetGroupSpec>,
     #[serde(default)]
     pub listeners: Vec<ListenerSpec>,
+}
+
+fn scheme_str(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::InternetFacing => "internet-facing",
+        Scheme::Internal => "internal",
+    }
+}
+
+fn yes_no(yes: bool) -> &'static str {
+    if yes { "yes" } else { "no" }
 }
 
 fn prefixed(problems: &mut Problems, prefix: &str, local: Local) {
@@ -690,9 +724,20 @@ impl BalancerSetup {
         self.groups.iter().find(|g| g.name == name)
     }
 
-    /// The ports the listeners take: what Belfry's own security group opens.
-    pub fn listener_ports(&self) -> Vec<u16> {
-        let mut ports: Vec<u16> = self.listeners.iter().map(|l| l.port).collect();
+    /// The ports the listeners take, with their transport (`tcp`, `udp`): what Belfry's own
+    /// security group opens.
+    pub fn listener_ports(&self) -> Vec<(String, u16)> {
+        let mut ports = Vec::new();
+        for listener in &self.listeners {
+            match listener.protocol {
+                Protocol::Udp => ports.push(("udp".to_owned(), listener.port)),
+                Protocol::TcpUdp => {
+                    ports.push(("tcp".to_owned(), listener.port));
+                    ports.push(("udp".to_owned(), listener.port));
+                }
+                _ => ports.push(("tcp".to_owned(), listener.port)),
+            }
+        }
         ports.sort();
         ports.dedup();
         ports
@@ -703,6 +748,23 @@ impl BalancerSetup {
     /// same name (group names are unique in an account and region).
     pub fn blocked(&self, observed: &BalancerSetup) -> Vec<BalancerError> {
         let mut blocked = Vec::new();
+        if self.balancer.name != observed.balancer.name {
+            blocked.push(BalancerError::Immutable {
+                what: "name".into(),
+            });
+        }
+        // A network load balancer made without security groups cannot get any, and one
+        // made with some cannot lose them all.
+        let has_groups =
+            |b: &LoadBalancerSpec| !b.security_groups.is_empty() || b.own_security_group;
+        if self.balancer.kind == BalancerKind::Network
+            && observed.balancer.kind == BalancerKind::Network
+            && has_groups(&self.balancer) != has_groups(&observed.balancer)
+        {
+            blocked.push(BalancerError::Immutable {
+                what: "choice of having security groups (network load balancer)".into(),
+            });
+        }
         if self.balancer.scheme != observed.balancer.scheme {
             blocked.push(BalancerError::Immutable {
                 what: "scheme".into(),
@@ -733,6 +795,26 @@ impl BalancerSetup {
     pub fn diff(&self, observed: &BalancerSetup) -> Vec<FieldChange> {
         let mut changes = Vec::new();
         let (b, o) = (&self.balancer, &observed.balancer);
+        FieldChange::note(&mut changes, "name", o.name.clone(), b.name.clone());
+        FieldChange::note(
+            &mut changes,
+            "type",
+            o.kind.as_str().into(),
+            b.kind.as_str().into(),
+        );
+        FieldChange::note(
+            &mut changes,
+            "scheme",
+            scheme_str(o.scheme).into(),
+            scheme_str(b.scheme).into(),
+        );
+        FieldChange::note(&mut changes, "VPC", o.vpc.clone(), b.vpc.clone());
+        FieldChange::note(
+            &mut changes,
+            "Belfry's security group",
+            yes_no(o.own_security_group).into(),
+            yes_no(b.own_security_group).into(),
+        );
         FieldChange::note(
             &mut changes,
             "subnets",
@@ -850,10 +932,21 @@ impl NetworkChoices {
             instances: self
                 .instances
                 .iter()
-                .filter(|(_, _, _, state)| state != "terminated")
+                // Only these can be registered as targets.
+                .filter(|(_, _, _, state)| state == "running" || state == "pending")
                 .map(|(id, vpc, _, _)| (id.clone(), vpc.clone()))
                 .collect(),
         }
+    }
+}
+
+/// The protocol of the front listener the form makes for a group: HTTP on an application
+/// load balancer; on a network one, the group's own (TCP for a TLS group).
+fn front_protocol(kind: BalancerKind, group: Protocol) -> Protocol {
+    match (kind, group) {
+        (BalancerKind::Application, _) => Protocol::Http,
+        (BalancerKind::Network, Protocol::Udp | Protocol::TcpUdp) => group,
+        (BalancerKind::Network, _) => Protocol::Tcp,
     }
 }
 
@@ -941,11 +1034,7 @@ impl BalancerForm {
         let mut form = BalancerForm {
             name: b.name.clone(),
             kind: b.kind.as_str().into(),
-            scheme: match b.scheme {
-                Scheme::InternetFacing => "internet-facing",
-                Scheme::Internal => "internal",
-            }
-            .into(),
+            scheme: scheme_str(b.scheme).into(),
             vpc: b.vpc.clone(),
             subnets: b.subnets.clone(),
             security_groups: b.security_groups.clone(),
@@ -953,8 +1042,17 @@ impl BalancerForm {
             ssl_policy: SSL_POLICIES[0].into(),
             ..BalancerForm::default()
         };
-        let mut groups = setup.groups.iter();
-        if let Some(group) = groups.next() {
+        // The main group: the one the first plain listener forwards to, else the first.
+        let main = setup
+            .listeners
+            .iter()
+            .filter(|l| !l.protocol.secure())
+            .find_map(|l| match &l.action {
+                ListenerAction::Forward(name) => setup.groups.iter().position(|g| &g.name == name),
+                ListenerAction::RedirectToHttps => None,
+            })
+            .unwrap_or(0);
+        if let Some(group) = setup.groups.get(main) {
             let h = &group.health;
             form.group_name = group.name.clone();
             form.group_protocol = group.protocol.as_str().into();
@@ -968,23 +1066,36 @@ impl BalancerForm {
             form.deregistration_delay = group.deregistration_delay_seconds.to_string();
             form.instances = group.instances.clone();
         }
-        form.extra_groups = groups.cloned().collect();
-        let first_group = setup.groups.first().map(|g| g.name.clone());
+        form.extra_groups = setup
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != main)
+            .map(|(_, g)| g.clone())
+            .collect();
+        let main_name = setup.groups.get(main).map(|g| g.name.clone());
         let mut front_taken = false;
         let mut secure_taken = false;
         for listener in &setup.listeners {
-            let forwards_first = match &listener.action {
-                ListenerAction::Forward(name) => Some(name) == first_group.as_ref(),
+            let forwards_main = match &listener.action {
+                ListenerAction::Forward(name) => Some(name) == main_name.as_ref(),
                 ListenerAction::RedirectToHttps => true,
             };
-            if !front_taken && !listener.protocol.secure() && forwards_first {
+            // The form's front listener is the one it would make again: the group's own
+            // protocol (HTTP on an application load balancer).
+            let front_protocol = setup
+                .groups
+                .get(main)
+                .map(|g| front_protocol(setup.balancer.kind, g.protocol));
+            if !front_taken && forwards_main && Some(listener.protocol) == front_protocol {
                 front_taken = true;
                 form.listener_port = listener.port.to_string();
                 form.redirect = listener.action == ListenerAction::RedirectToHttps;
             } else if !secure_taken
                 && listener.protocol.secure()
                 && listener.port == 443
-                && forwards_first
+                && forwards_main
+                && listener.action != ListenerAction::RedirectToHttps
             {
                 secure_taken = true;
                 form.secure = true;
@@ -996,6 +1107,16 @@ impl BalancerForm {
             } else {
                 form.extra_listeners.push(listener.clone());
             }
+        }
+        // A redirect without the form's secure listener stays as it is.
+        if form.redirect && !form.secure {
+            form.redirect = false;
+            if let Ok(port) = form.listener_port.parse::<u16>()
+                && let Some(listener) = setup.listeners.iter().find(|l| l.port == port)
+            {
+                form.extra_listeners.push(listener.clone());
+            }
+            form.listener_port.clear();
         }
         form
     }
@@ -1018,7 +1139,13 @@ impl BalancerForm {
         let healthy = number("group-1.health_thresholds", &self.healthy_threshold);
         let unhealthy = number("group-1.health_thresholds", &self.unhealthy_threshold);
         let delay = number("group-1.deregistration_delay", &self.deregistration_delay);
-        let front_port = number("listener-1.port", &self.listener_port);
+        // An edit may keep an adopted front listener as it is (see `from_spec`).
+        let keep_front = self.listener_port.trim().is_empty() && !self.extra_listeners.is_empty();
+        let front_port = if keep_front {
+            0
+        } else {
+            number("listener-1.port", &self.listener_port)
+        };
         let kind = if self.kind == "network" {
             BalancerKind::Network
         } else {
@@ -1058,9 +1185,10 @@ impl BalancerForm {
             deregistration_delay_seconds: delay,
             instances: self.instances.clone(),
         };
-        let (plain, secure) = match kind {
-            BalancerKind::Application => (Protocol::Http, Protocol::Https),
-            BalancerKind::Network => (Protocol::Tcp, Protocol::Tls),
+        let plain = front_protocol(kind, group_protocol);
+        let secure = match kind {
+            BalancerKind::Application => Protocol::Https,
+            BalancerKind::Network => Protocol::Tls,
         };
         let forward = ListenerAction::Forward(group.name.trim().to_owned());
         let front = ListenerSpec {
@@ -1074,7 +1202,8 @@ impl BalancerForm {
                 forward.clone()
             },
         };
-        let mut listeners = vec![front];
+        // No front listener when an edit keeps an adopted one as it is (see `from_spec`).
+        let mut listeners = if keep_front { Vec::new() } else { vec![front] };
         if self.secure {
             listeners.push(ListenerSpec {
                 protocol: secure,
@@ -1375,7 +1504,7 @@ mod tests {
                 action: ListenerAction::Forward("lab-web-servers".into()),
             }]
         );
-        assert_eq!(setup.listener_ports(), [80]);
+        assert_eq!(setup.listener_ports(), [("tcp".to_owned(), 80)]);
         let again = BalancerForm::from_spec(&setup);
         assert_eq!(again.parse(&lab()).unwrap(), setup);
 
@@ -1481,5 +1610,80 @@ mod tests {
                 "listener 80: HTTP → forward to lab-web-servers → HTTP → forward to lab-web-8080"
             ]
         );
+    }
+
+    #[test]
+    fn an_adopted_setup_keeps_what_the_form_does_not_show_through_an_edit() {
+        let group = |name: &str, port: u16| TargetGroupSpec {
+            name: name.into(),
+            port,
+            ..group()
+        };
+        let forward = |port: u16, to: &str| ListenerSpec {
+            protocol: Protocol::Http,
+            port,
+            certificate_arn: None,
+            ssl_policy: None,
+            action: ListenerAction::Forward(to.into()),
+        };
+        // Two groups; the front listener forwards to the second one (by name order).
+        let adopted = BalancerSetup {
+            balancer: balancer(&["subnet-a", "subnet-c"]),
+            groups: vec![group("admin", 8080), group("web", 80)],
+            listeners: vec![forward(80, "web"), forward(8080, "admin")],
+        }
+        .check(&lab())
+        .unwrap();
+        let mut form = BalancerForm::from_spec(&adopted);
+        assert_eq!(form.group_name, "web", "the group the front listener uses");
+        assert_eq!(form.listener_port, "80");
+        assert_eq!(form.extra_groups.len(), 1);
+        assert_eq!(form.extra_listeners, [forward(8080, "admin")]);
+        // A change of the health check keeps the other group and listener.
+        form.health_path = "/healthz".into();
+        let edited = form.parse(&lab()).unwrap();
+        let names: Vec<&str> = edited.groups.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["web", "admin"]);
+        assert_eq!(edited.listeners.len(), 2);
+        assert_eq!(
+            edited.group("web").unwrap().health.path.as_deref(),
+            Some("/healthz")
+        );
+    }
+
+    #[test]
+    fn a_network_listener_forwards_only_to_a_group_of_a_matching_protocol() {
+        assert!(Protocol::Tls.forwards_to(Protocol::Tcp));
+        assert!(Protocol::Udp.forwards_to(Protocol::TcpUdp));
+        assert!(!Protocol::Tcp.forwards_to(Protocol::Udp));
+        assert!(!Protocol::Udp.forwards_to(Protocol::Tcp));
+        // The form's front listener follows a UDP group.
+        let form = BalancerForm {
+            kind: "network".into(),
+            group_protocol: "UDP".into(),
+            listener_port: "53".into(),
+            group_port: "53".into(),
+            own_security_group: false,
+            ..lab_form()
+        };
+        let setup = form.parse(&lab()).unwrap();
+        assert_eq!(setup.listeners[0].protocol, Protocol::Udp);
+        // No redirect on a network load balancer, with its own reason.
+        let redirect = BalancerForm {
+            secure: true,
+            redirect: true,
+            certificate_arn: "arn:aws:acm:ap-northeast-2:123456789012:certificate/abc".into(),
+            group_protocol: "TCP".into(),
+            ..form
+        };
+        let problems = redirect.parse(&lab()).unwrap_err();
+        assert!(
+            problems.contains(&("listener-1.action".into(), BalancerError::RedirectNeedsHttp)),
+            "{problems:?}"
+        );
+        // Names AWS keeps for itself.
+        let mut internal = balancer(&["subnet-a", "subnet-c"]);
+        internal.name = "internal-web".into();
+        assert_eq!(fields(internal.check(&lab())), ["name"]);
     }
 }

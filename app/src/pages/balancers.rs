@@ -245,6 +245,7 @@ fn BalancerEditor(
     let i18n = use_i18n();
     let params = use_params_map();
     let id = params.read_untracked().get("id");
+    let editing = id.is_some();
     let kind = RwSignal::new(form.kind.clone());
     let vpc = RwSignal::new(form.vpc.clone());
     let secure = RwSignal::new(form.secure);
@@ -277,7 +278,11 @@ fn BalancerEditor(
             {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
             <fieldset>
                 <legend>{t!(i18n, lb_step_balancer)}</legend>
-                {text("name", "name", t_string!(i18n, lb_name).to_string(), form.name.clone())}
+                <label for="lb-name">{t!(i18n, lb_name)}</label>
+                // AWS cannot rename a load balancer.
+                <input id="lb-name" name="form[name]" type="text" spellcheck="false" autocomplete="off" value=form.name.clone() readonly=editing aria-describedby="lb-name-hint" />
+                <p id="lb-name-hint" class="hint" hidden=!editing>{t!(i18n, lb_name_fixed)}</p>
+                <FieldError field="name".into() errors />
                 <label for="lb-kind">{t!(i18n, lb_kind)}</label>
                 <select id="lb-kind" name="form[kind]" on:change=move |ev| kind.set(event_target_value(&ev))>
                     <option value="application" selected=application>{t!(i18n, lb_application)}</option>
@@ -411,7 +416,7 @@ fn BalancerEditor(
                         }).collect_view()}
                     </select>
                     <FieldError field="listener-2.ssl_policy".into() errors />
-                    <label class="choice">
+                    <label class="choice" hidden=move || kind.get() == "network">
                         <input type="checkbox" id="lb-redirect" name="form[redirect]" value="true" checked=form.redirect />
                         " " {t!(i18n, lb_redirect)}
                     </label>

@@ -13,10 +13,16 @@ use std::time::{Duration, SystemTime};
 
 const VERSION: &str = "2016-11-15";
 
+/// A port a security group lets in from anywhere: (`tcp` or `udp`, port).
+pub type Opening = (String, u16);
+
 #[derive(Clone)]
 pub struct Ec2 {
     config: SdkConfig,
     http: reqwest::Client,
+    /// The credentials last provided, reused until shortly before they expire: a team's
+    /// assumed role would otherwise cost an STS call per EC2 call.
+    credentials: std::sync::Arc<std::sync::Mutex<Option<aws_credential_types::Credentials>>>,
 }
 
 fn error(message: impl std::fmt::Display) -> AwsError {
@@ -77,6 +83,7 @@ impl Ec2 {
         Ec2 {
             config: config.clone(),
             http,
+            credentials: Default::default(),
         }
     }
 
@@ -85,6 +92,34 @@ impl Ec2 {
             Some(url) => format!("{}/", url.trim_end_matches('/')),
             None => format!("https://ec2.{region}.amazonaws.com/"),
         }
+    }
+
+    async fn credentials(&self) -> Result<aws_credential_types::Credentials, AwsError> {
+        let fresh = |c: &aws_credential_types::Credentials| {
+            c.expiry()
+                .is_none_or(|at| at > SystemTime::now() + Duration::from_secs(300))
+        };
+        if let Some(cached) = self
+            .credentials
+            .lock()
+            .ok()
+            .and_then(|c| c.clone())
+            .filter(fresh)
+        {
+            return Ok(cached);
+        }
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or_else(|| error("no AWS credentials provider is configured"))?;
+        let credentials = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| error(format!("credentials: {e}")))?;
+        if let Ok(mut cache) = self.credentials.lock() {
+            *cache = Some(credentials.clone());
+        }
+        Ok(credentials)
     }
 
     /// One signed Query call; the XML answer, or AWS's error code and message.
@@ -99,14 +134,7 @@ impl Ec2 {
             .region()
             .map(|r| r.to_string())
             .ok_or_else(|| error("no AWS region is configured"))?;
-        let provider = self
-            .config
-            .credentials_provider()
-            .ok_or_else(|| error("no AWS credentials provider is configured"))?;
-        let credentials = provider
-            .provide_credentials()
-            .await
-            .map_err(|e| error(format!("credentials: {e}")))?;
+        let credentials = self.credentials().await?;
         let mut body = format!("Action={}&Version={VERSION}", encode(action));
         for (key, value) in params {
             body.push('&');
@@ -267,8 +295,13 @@ impl Ec2 {
         Ok(choices)
     }
 
-    /// The id of the security group of that name in the VPC, if any.
-    pub async fn group_named(&self, vpc: &str, name: &str) -> Result<Option<String>, AwsError> {
+    /// The security group of that name in the VPC, if any: its id and its `belfry-resource`
+    /// tag (whose it is).
+    pub async fn group_named(
+        &self,
+        vpc: &str,
+        name: &str,
+    ) -> Result<Option<(String, Option<String>)>, AwsError> {
         let params = vec![
             ("Filter.1.Name".into(), "vpc-id".into()),
             ("Filter.1.Value.1".into(), vpc.to_owned()),
@@ -278,15 +311,20 @@ impl Ec2 {
         let mut found = None;
         self.describe("DescribeSecurityGroups", params, |root| {
             if let Some(group) = items(root, "securityGroupInfo").first() {
-                found = child(*group, "groupId").map(str::to_owned);
+                let resource = items(*group, "tagSet")
+                    .into_iter()
+                    .find(|t| child(*t, "key") == Some("belfry-resource"))
+                    .and_then(|t| child(t, "value"))
+                    .map(str::to_owned);
+                found = child(*group, "groupId").map(|id| (id.to_owned(), resource));
             }
         })
         .await?;
         Ok(found)
     }
 
-    /// The TCP ports the group lets in from anywhere (IPv4).
-    pub async fn open_ports(&self, group_id: &str) -> Result<Vec<u16>, AwsError> {
+    /// The TCP and UDP ports the group lets in from anywhere (IPv4).
+    pub async fn open_ports(&self, group_id: &str) -> Result<Vec<Opening>, AwsError> {
         let params = vec![("GroupId.1".into(), group_id.to_owned())];
         let mut ports = Vec::new();
         self.describe("DescribeSecurityGroups", params, |root| {
@@ -297,10 +335,11 @@ impl Ec2 {
                         .any(|r| child(*r, "cidrIp") == Some("0.0.0.0/0"));
                     let from = child(permission, "fromPort").and_then(|p| p.parse::<u16>().ok());
                     let to = child(permission, "toPort").and_then(|p| p.parse::<u16>().ok());
+                    let protocol = child(permission, "ipProtocol").unwrap_or_default();
                     if let (true, Some(from), Some(to)) = (anywhere, from, to)
-                        && child(permission, "ipProtocol") == Some("tcp")
+                        && (protocol == "tcp" || protocol == "udp")
                     {
-                        ports.extend(from..=to);
+                        ports.extend((from..=to).map(|port| (protocol.to_owned(), port)));
                     }
                 }
             }
@@ -345,15 +384,15 @@ impl Ec2 {
             .ok_or_else(|| error("CreateSecurityGroup answered without a group id"))
     }
 
-    /// Lets anyone reach these TCP ports.
-    pub async fn open(&self, group_id: &str, ports: &[u16]) -> Result<(), AwsError> {
+    /// Lets anyone reach these ports.
+    pub async fn open(&self, group_id: &str, ports: &[Opening]) -> Result<(), AwsError> {
         if ports.is_empty() {
             return Ok(());
         }
         let mut params: Params = vec![("GroupId".into(), group_id.to_owned())];
-        for (i, port) in ports.iter().enumerate() {
+        for (i, (protocol, port)) in ports.iter().enumerate() {
             let n = i + 1;
-            params.push((format!("IpPermissions.{n}.IpProtocol"), "tcp".into()));
+            params.push((format!("IpPermissions.{n}.IpProtocol"), protocol.clone()));
             params.push((format!("IpPermissions.{n}.FromPort"), port.to_string()));
             params.push((format!("IpPermissions.{n}.ToPort"), port.to_string()));
             params.push((
@@ -365,15 +404,15 @@ impl Ec2 {
         Ok(())
     }
 
-    /// Closes these TCP ports again.
-    pub async fn close(&self, group_id: &str, ports: &[u16]) -> Result<(), AwsError> {
+    /// Closes these ports again.
+    pub async fn close(&self, group_id: &str, ports: &[Opening]) -> Result<(), AwsError> {
         if ports.is_empty() {
             return Ok(());
         }
         let mut params: Params = vec![("GroupId".into(), group_id.to_owned())];
-        for (i, port) in ports.iter().enumerate() {
+        for (i, (protocol, port)) in ports.iter().enumerate() {
             let n = i + 1;
-            params.push((format!("IpPermissions.{n}.IpProtocol"), "tcp".into()));
+            params.push((format!("IpPermissions.{n}.IpProtocol"), protocol.clone()));
             params.push((format!("IpPermissions.{n}.FromPort"), port.to_string()));
             params.push((format!("IpPermissions.{n}.ToPort"), port.to_string()));
             params.push((

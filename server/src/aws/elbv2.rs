@@ -40,6 +40,8 @@ pub struct ObservedBalancer {
 #[derive(Debug, Clone)]
 pub struct ObservedGroup {
     pub arn: String,
+    /// Each registered target's port, when it has its own.
+    pub ports: BTreeMap<String, Option<u16>>,
     /// The load balancers whose listeners use it.
     pub balancers: Vec<String>,
     pub spec: TargetGroupSpec,
@@ -327,12 +329,24 @@ async fn group_of(
         .send()
         .await
         .map_err(AwsError::from_sdk)?;
-    let mut instances: Vec<String> = health
-        .target_health_descriptions()
-        .iter()
-        .filter_map(|d| d.target().and_then(|t| t.id()).map(str::to_owned))
-        .collect();
-    instances.sort();
+    // A draining target is on its way out (AWS keeps it for the deregistration delay): it is
+    // not one of the group's targets any more.
+    let mut ports = BTreeMap::new();
+    for description in health.target_health_descriptions() {
+        let draining = description
+            .target_health()
+            .and_then(|h| h.state())
+            .is_some_and(|s| s.as_str() == "draining");
+        if let (false, Some(target)) = (draining, description.target())
+            && let Some(id) = target.id()
+        {
+            ports.insert(
+                id.to_owned(),
+                target.port().map(|p| p.clamp(0, 65535) as u16),
+            );
+        }
+    }
+    let instances: Vec<String> = ports.keys().cloned().collect();
     let mut unmodeled = Vec::new();
     if group
         .target_type()
@@ -347,6 +361,7 @@ async fn group_of(
     let http = matches!(protocol, Protocol::Http | Protocol::Https);
     Ok(ObservedGroup {
         arn,
+        ports,
         balancers: group.load_balancer_arns().to_vec(),
         spec: TargetGroupSpec {
             name: group.target_group_name().unwrap_or_default().to_owned(),
@@ -525,11 +540,26 @@ pub async fn register(
 }
 
 /// Deregisters: AWS drains each target for the group's deregistration delay.
-pub async fn deregister(client: &Client, arn: &str, ids: &[String]) -> Result<(), AwsError> {
+/// `targets`: each id with the port it was registered on (a target registered on its own
+/// port is deregistered on it).
+pub async fn deregister(
+    client: &Client,
+    arn: &str,
+    targets: &[(String, Option<u16>)],
+) -> Result<(), AwsError> {
+    let targets = targets
+        .iter()
+        .map(|(id, port)| {
+            TargetDescription::builder()
+                .id(id)
+                .set_port(port.map(i32::from))
+                .build()
+        })
+        .collect();
     client
         .deregister_targets()
         .target_group_arn(arn)
-        .set_targets(Some(targets(ids, None)?))
+        .set_targets(Some(targets))
         .send()
         .await
         .map_err(AwsError::from_sdk)?;
@@ -640,8 +670,15 @@ pub async fn listeners(
                         }
                     }
                     Some(ActionTypeEnum::Redirect) => {
+                        // Exactly the one-click redirect: 301 to HTTPS 443, same host, path
+                        // and query.
                         let to_https = one.redirect_config().is_some_and(|r| {
-                            r.protocol() == Some("HTTPS") && r.port().is_none_or(|p| p == "443")
+                            r.protocol() == Some("HTTPS")
+                                && r.port().is_none_or(|p| p == "443")
+                                && r.host().is_none_or(|h| h == "#{host}")
+                                && r.path().is_none_or(|p| p == "/#{path}")
+                                && r.query().is_none_or(|q| q == "#{query}")
+                                && r.status_code() == Some(&RedirectActionStatusCodeEnum::Http301)
                         });
                         if to_https {
                             ObservedAction::RedirectToHttps
@@ -773,6 +810,30 @@ pub async fn observe(
     }
     let mut unmodeled = Vec::new();
     for listener in &listeners {
+        let rules = client
+            .describe_rules()
+            .listener_arn(&listener.arn)
+            .send()
+            .await
+            .map_err(AwsError::from_sdk)?;
+        if rules.rules().iter().any(|r| r.is_default() != Some(true)) {
+            unmodeled.push(format!("listener rules on port {}", listener.port));
+        }
+        if let Some(policy) = &listener.ssl_policy
+            && listener.protocol.secure()
+            && !app::domain::balancer::SSL_POLICIES.contains(&policy.as_str())
+        {
+            unmodeled.push(format!("the SSL policy {policy}"));
+        }
+        if let Some(certificate) = &listener.certificate_arn
+            && listener.protocol.secure()
+            && !app::domain::aws::is_arn_of(certificate, "acm", "certificate/")
+        {
+            unmodeled.push(format!(
+                "the IAM server certificate on port {}",
+                listener.port
+            ));
+        }
         match &listener.action {
             ObservedAction::Forward(arn) if !groups.contains_key(arn) => {
                 if let Some(group) = group_by_arn(client, arn).await? {
@@ -791,6 +852,12 @@ pub async fn observe(
         .collect();
     for group in groups.values() {
         unmodeled.extend(group.unmodeled.iter().cloned());
+        if group.balancers.iter().any(|arn| *arn != balancer.arn) {
+            unmodeled.push(format!(
+                "target group {} shared with another load balancer",
+                group.spec.name
+            ));
+        }
     }
     let mut group_specs: Vec<TargetGroupSpec> = groups.values().map(|g| g.spec.clone()).collect();
     group_specs.sort_by(|a, b| a.name.cmp(&b.name));

@@ -75,6 +75,8 @@ impl Tags {
 #[derive(Clone)]
 pub struct Aws {
     config: SdkConfig,
+    /// One EC2 client per configuration, so that its credentials are reused.
+    ec2: ec2::Ec2,
     /// Whose credentials: the role a team's connection assumes, None for the server's own.
     identity: Option<String>,
 }
@@ -87,6 +89,7 @@ impl Aws {
             .load()
             .await;
         Aws {
+            ec2: ec2::Ec2::new(&config),
             config,
             identity: None,
         }
@@ -102,6 +105,7 @@ impl Aws {
             .load()
             .await;
         Aws {
+            ec2: ec2::Ec2::new(&config),
             config,
             identity: None,
         }
@@ -135,8 +139,10 @@ impl Aws {
                 aws_credential_types::provider::SharedCredentialsProvider::new(provider),
             );
         }
+        let config = builder.build();
         Aws {
-            config: builder.build(),
+            ec2: ec2::Ec2::new(&config),
+            config,
             identity: role.map(|(arn, _)| arn.to_owned()),
         }
     }
@@ -181,7 +187,7 @@ impl Aws {
 
     /// The few EC2 calls Belfry makes (see `ec2` for why not the SDK crate).
     pub fn ec2(&self) -> ec2::Ec2 {
-        ec2::Ec2::new(&self.config)
+        self.ec2.clone()
     }
 
     /// Whether AWS (or the emulator) answers a cheap, read-only call with these credentials.

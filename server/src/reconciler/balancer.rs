@@ -68,11 +68,11 @@ impl Reconciler {
         if row.deleted_at.is_some() {
             if row.deletion == "delete" {
                 let found = found.filter(|_| ours);
-                if let Some(name) = self
+                if let Some(outcome) = self
                     .remove_balancer(aws, row, &spec, found, applied.as_ref())
                     .await?
                 {
-                    return Ok(self.draining(&name));
+                    return Ok(outcome);
                 }
             }
             return self.forget(row).await;
@@ -85,44 +85,115 @@ impl Reconciler {
         }
         let client = aws.elbv2();
         let ec2 = aws.ec2();
+        let invalid =
+            |error: app::domain::balancer::BalancerError| ApplyError::Invalid(error.to_string());
+
+        // Read and check everything first: a refusal must come before the first write.
         self.spend(aws, "ec2:DescribeNetwork").await?;
         let network = ec2.network().await?.network();
         let desired = spec.check(&network).map_err(|problems| {
             let text: Vec<String> = problems.iter().map(|(_, e)| e.to_string()).collect();
             ApplyError::Invalid(text.join(" "))
         })?;
+        let known: BTreeMap<String, String> = applied
+            .as_ref()
+            .map(|a| a.group_arns.clone())
+            .unwrap_or_default();
+        let own_before = applied.as_ref().and_then(|a| a.own_security_group.clone());
+        if let Some(lb) = &found {
+            // What AWS has, shaped as declared: Belfry's own group as the flag.
+            let mut balancer = lb.spec.clone();
+            if let Some(own) = &own_before {
+                balancer.security_groups.retain(|g| g != own);
+                balancer.own_security_group = true;
+            }
+            let observed = BalancerSetup {
+                balancer,
+                groups: Vec::new(),
+                listeners: Vec::new(),
+            };
+            if let Some(error) = desired.blocked(&observed).into_iter().next() {
+                return Err(invalid(error));
+            }
+        }
+        let mut observed_groups = BTreeMap::new();
+        for group in &desired.groups {
+            self.spend(aws, "elasticloadbalancing:DescribeTargetGroups")
+                .await?;
+            let Some(observed) = elbv2::group_named(&client, &group.name).await? else {
+                continue;
+            };
+            // Belfry's: applied by it, used by this load balancer (adopted with it), or
+            // tagged with this resource.
+            let mine = known.get(&group.name) == Some(&observed.arn)
+                || found
+                    .as_ref()
+                    .is_some_and(|lb| observed.balancers.contains(&lb.arn))
+                || self.tagged_ours(aws, row, &observed.arn).await?;
+            if !mine {
+                return Err(ApplyError::Invalid(format!(
+                    "A target group named {} exists in AWS and is not this load balancer's: choose another name.",
+                    group.name
+                )));
+            }
+            if group.replaces(&observed.spec) {
+                return Err(invalid(app::domain::balancer::BalancerError::Replace {
+                    name: group.name.clone(),
+                }));
+            }
+            observed_groups.insert(group.name.clone(), observed);
+        }
+        let own_name = desired.balancer.own_group_name();
+        let own_found = if desired.balancer.own_security_group {
+            self.spend(aws, "ec2:DescribeSecurityGroups").await?;
+            match ec2.group_named(&desired.balancer.vpc, &own_name).await? {
+                Some((id, Some(tag))) if tag == row.id.to_string() => Some(id),
+                Some(_) => {
+                    return Err(ApplyError::Invalid(format!(
+                        "A security group named {own_name} exists in the VPC and is not Belfry's for this load balancer: pick it from the list instead, or choose another name."
+                    )));
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+
+        // Writes, in dependency order.
         let tags = Tags {
             team: row.team_id,
             resource: row.id,
         }
         .pairs();
-
-        // Belfry's own security group, open on exactly the listener ports.
+        if found.is_none() {
+            // Before anything is made, so that a delete after a failed first apply looks
+            // for what it may have left (by tag).
+            db::mark_create_started(&self.pool, row.id).await?;
+        }
         let mut security_groups = desired.balancer.security_groups.clone();
         let own_group = if desired.balancer.own_security_group {
-            let name = desired.balancer.own_group_name();
-            self.spend(aws, "ec2:DescribeSecurityGroups").await?;
-            let id = match ec2.group_named(&desired.balancer.vpc, &name).await? {
+            let id = match own_found {
                 Some(id) => id,
                 None => {
                     self.spend(aws, "ec2:CreateSecurityGroup").await?;
                     let id = ec2
-                        .create_group(&desired.balancer.vpc, &name, &tags)
+                        .create_group(&desired.balancer.vpc, &own_name, &tags)
                         .await?;
                     self.note(
                         row,
                         "security group created",
-                        json!({ "id": id, "name": name }),
+                        json!({ "id": id, "name": own_name }),
                     )
                     .await?;
                     id
                 }
             };
+            // Open on exactly the listener ports.
             self.spend(aws, "ec2:DescribeSecurityGroups").await?;
             let open = ec2.open_ports(&id).await?;
             let want = desired.listener_ports();
-            let missing: Vec<u16> = want.iter().filter(|p| !open.contains(p)).copied().collect();
-            let extra: Vec<u16> = open.iter().filter(|p| !want.contains(p)).copied().collect();
+            let missing: Vec<_> = want.iter().filter(|p| !open.contains(p)).cloned().collect();
+            let extra: Vec<_> = open.iter().filter(|p| !want.contains(p)).cloned().collect();
             if !missing.is_empty() {
                 self.spend(aws, "ec2:AuthorizeSecurityGroupIngress").await?;
                 ec2.open(&id, &missing).await?;
@@ -133,6 +204,7 @@ impl Reconciler {
             }
             security_groups.push(id.clone());
             security_groups.sort();
+            security_groups.dedup();
             Some(id)
         } else {
             None
@@ -141,7 +213,6 @@ impl Reconciler {
         // 1. The load balancer.
         let balancer = match found {
             None => {
-                db::mark_create_started(&self.pool, row.id).await?;
                 self.spend(aws, "elasticloadbalancing:CreateLoadBalancer")
                     .await?;
                 let made =
@@ -153,17 +224,6 @@ impl Reconciler {
                 made
             }
             Some(lb) => {
-                let mut as_declared = desired.clone();
-                as_declared.balancer.security_groups = security_groups.clone();
-                let observed = BalancerSetup {
-                    balancer: lb.spec.clone(),
-                    groups: Vec::new(),
-                    listeners: Vec::new(),
-                };
-                let blocked = as_declared.blocked(&observed);
-                if let Some(error) = blocked.first() {
-                    return Err(ApplyError::Invalid(error.to_string()));
-                }
                 if lb.spec.subnets != desired.balancer.subnets {
                     self.spend(aws, "elasticloadbalancing:SetSubnets").await?;
                     elbv2::set_subnets(&client, &lb.arn, &desired.balancer.subnets).await?;
@@ -182,15 +242,9 @@ impl Reconciler {
         };
 
         // 2. Target groups and their targets.
-        let known: BTreeMap<String, String> = applied
-            .as_ref()
-            .map(|a| a.group_arns.clone())
-            .unwrap_or_default();
         let mut group_arns = BTreeMap::new();
         for group in &desired.groups {
-            self.spend(aws, "elasticloadbalancing:DescribeTargetGroups")
-                .await?;
-            let arn = match elbv2::group_named(&client, &group.name).await? {
+            let arn = match observed_groups.get(&group.name) {
                 None => {
                     self.spend(aws, "elasticloadbalancing:CreateTargetGroup")
                         .await?;
@@ -220,24 +274,6 @@ impl Reconciler {
                     arn
                 }
                 Some(observed) => {
-                    // Belfry's: applied by it, used by this load balancer (adopted with
-                    // it), or tagged with this resource.
-                    let known_arn = known.get(&group.name) == Some(&observed.arn)
-                        || observed.balancers.contains(&balancer.arn);
-                    if !known_arn && !self.tagged_ours(aws, row, &observed.arn).await? {
-                        return Err(ApplyError::Invalid(format!(
-                            "A target group named {} exists in AWS and is not this load balancer's: choose another name.",
-                            group.name
-                        )));
-                    }
-                    if group.replaces(&observed.spec) {
-                        return Err(ApplyError::Invalid(
-                            app::domain::balancer::BalancerError::Replace {
-                                name: group.name.clone(),
-                            }
-                            .to_string(),
-                        ));
-                    }
                     let arn = observed.arn.clone();
                     if group.health != observed.spec.health {
                         self.spend(aws, "elasticloadbalancing:ModifyTargetGroup")
@@ -264,6 +300,13 @@ impl Reconciler {
                     }
                     if !remove.is_empty() {
                         // AWS drains each for the group's deregistration delay.
+                        let remove: Vec<(String, Option<u16>)> = remove
+                            .into_iter()
+                            .map(|id| {
+                                let port = observed.ports.get(&id).copied().flatten();
+                                (id, port)
+                            })
+                            .collect();
                         self.spend(aws, "elasticloadbalancing:DeregisterTargets")
                             .await?;
                         elbv2::deregister(&client, &arn, &remove).await?;
@@ -347,13 +390,10 @@ impl Reconciler {
             }
         }
         // Belfry's security group, when the setup stopped asking for it.
-        if let Some(old) = applied
-            .as_ref()
-            .and_then(|a| a.own_security_group.clone())
-            .filter(|old| own_group.as_ref() != Some(old))
+        if let Some(old) = own_before.filter(|old| own_group.as_ref() != Some(old))
+            && let Some(waiting) = self.delete_own_group(aws, &old).await?
         {
-            self.spend(aws, "ec2:DeleteSecurityGroup").await?;
-            ec2.delete_group(&old).await?;
+            return Ok(waiting);
         }
 
         let record = AppliedBalancer {
@@ -368,9 +408,29 @@ impl Reconciler {
         Ok(Outcome::Done)
     }
 
+    /// Deletes Belfry's own security group. AWS refuses while something still uses it (the
+    /// load balancer's network interfaces linger for a while after it goes, and instances'
+    /// groups may refer to it): then the job looks again later and says why.
+    async fn delete_own_group(&self, aws: &Aws, id: &str) -> Result<Option<Outcome>, ApplyError> {
+        self.spend(aws, "ec2:DeleteSecurityGroup").await?;
+        match aws.ec2().delete_group(id).await {
+            Ok(()) => Ok(None),
+            Err(error) if error.code.as_deref() == Some("DependencyViolation") => {
+                Ok(Some(Outcome::Later(
+                    format!(
+                        "Waiting for AWS to release security group {id} before deleting it (it is still in use: {}). If another security group refers to it, remove that rule, or orphan this load balancer.",
+                        error.message
+                    ),
+                    self.drain_check.as_millis() as i64,
+                )))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Deletes in dependency order: the listeners, the load balancer, then the groups (once
-    /// their targets have drained) and Belfry's security group. Some(group) while a group's
-    /// targets still drain.
+    /// their targets have drained) and Belfry's security group. Some(outcome) while AWS is
+    /// not done yet.
     async fn remove_balancer(
         &self,
         aws: &Aws,
@@ -378,7 +438,7 @@ impl Reconciler {
         spec: &BalancerSetup,
         found: Option<ObservedBalancer>,
         applied: Option<&AppliedBalancer>,
-    ) -> Result<Option<String>, ApplyError> {
+    ) -> Result<Option<Outcome>, ApplyError> {
         let client = aws.elbv2();
         if let Some(lb) = &found {
             self.spend(aws, "elasticloadbalancing:DescribeListeners")
@@ -397,7 +457,7 @@ impl Reconciler {
         let mut groups: BTreeMap<String, String> =
             applied.map(|a| a.group_arns.clone()).unwrap_or_default();
         for group in &spec.groups {
-            if groups.contains_key(&group.name) {
+            if groups.contains_key(&group.name) || row.create_started_at.is_none() {
                 continue;
             }
             self.spend(aws, "elasticloadbalancing:DescribeTargetGroups")
@@ -410,7 +470,7 @@ impl Reconciler {
         }
         for (name, arn) in &groups {
             if !self.retire_group(aws, row, name, arn).await? {
-                return Ok(Some(name.clone()));
+                return Ok(Some(self.draining(name)));
             }
         }
         let own = match applied.and_then(|a| a.own_security_group.clone()) {
@@ -420,12 +480,13 @@ impl Reconciler {
                 aws.ec2()
                     .group_named(&spec.balancer.vpc, &spec.balancer.own_group_name())
                     .await?
+                    .filter(|(_, tag)| tag.as_deref() == Some(row.id.to_string().as_str()))
+                    .map(|(id, _)| id)
             }
             None => None,
         };
         if let Some(id) = own {
-            self.spend(aws, "ec2:DeleteSecurityGroup").await?;
-            aws.ec2().delete_group(&id).await?;
+            return self.delete_own_group(aws, &id).await;
         }
         Ok(None)
     }
@@ -446,10 +507,10 @@ impl Reconciler {
         let Some(health) = elbv2::target_health(&client, arn).await? else {
             return Ok(true);
         };
-        let active: Vec<String> = health
+        let active: Vec<(String, Option<u16>)> = health
             .iter()
             .filter(|t| t.state != "draining")
-            .map(|t| t.id.clone())
+            .map(|t| (t.id.clone(), Some(t.port).filter(|p| *p != 0)))
             .collect();
         let mut draining = health.len() > active.len();
         if !active.is_empty() {

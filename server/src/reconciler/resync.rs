@@ -236,7 +236,12 @@ impl Reconciler {
                         setup,
                         arn: lb.arn.clone(),
                         dns_name: lb.dns_name.clone(),
-                        group_arns: observed.group_arns,
+                        // Which groups are Belfry's is the apply's record, not what a
+                        // lookup by name finds (someone may have made one of that name).
+                        group_arns: applied
+                            .as_ref()
+                            .map(|a| a.group_arns.clone())
+                            .unwrap_or_default(),
                         own_security_group: own,
                     };
                     let observed = serde_json::to_value(&record).ok();
