@@ -119,10 +119,9 @@ async fn the_language_cookie_renders_the_page_in_korean_on_the_server() {
         .await
         .unwrap();
     assert!(html.contains(r#"lang="ko""#));
-    assert!(
-        text_of(&html).contains("로드 밸런서 화면은 아직 만들어지지 않았습니다"),
-        "{html}"
-    );
+    let text = text_of(&html);
+    assert!(text.contains("실습처럼 로드 밸런서를"), "{html}");
+    assert!(text.contains("이 페이지를 보려면 로그인하세요."), "{html}");
 }
 
 #[tokio::test]
