@@ -1180,4 +1180,15 @@ mod tests {
             "the template asks for a topic"
         );
     }
+
+    #[test]
+    fn a_pattern_with_a_long_number_reads_back_as_itself() {
+        // Found by fuzz/form_parse: without exact float parsing, the canonical text of this
+        // pattern was another number once read again.
+        let first = check_event_pattern(
+            r#"{"detail":{"count":[44444444444444444444444444444444444444444444444]}}"#,
+        )
+        .unwrap();
+        assert_eq!(check_event_pattern(&first).unwrap(), first);
+    }
 }
