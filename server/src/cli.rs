@@ -147,6 +147,11 @@ pub struct ServeArgs {
     /// Seconds between resyncs that read AWS and mark drift.
     #[arg(long, env = "BELFRY_RESYNC_SECONDS", default_value_t = 300)]
     pub resync_seconds: u64,
+
+    /// Seconds a worker holds a job it claimed: the jobs of a replica that died wait this
+    /// long before another takes them. Longer than any one apply takes.
+    #[arg(long, env = "BELFRY_LEASE_SECONDS", default_value_t = 120)]
+    pub lease_seconds: i64,
 }
 
 impl ServeArgs {

@@ -143,7 +143,8 @@ pub async fn start(
     let pool = connect(&args.database).await?;
     app::db::MIGRATOR.run(&pool).await?;
     if args.workers {
-        let reconciler = reconciler::Reconciler::new(pool.clone(), aws.clone());
+        let mut reconciler = reconciler::Reconciler::new(pool.clone(), aws.clone());
+        reconciler.lease_seconds = args.lease_seconds.max(1);
         let every = Duration::from_secs(args.resync_seconds.max(1));
         tokio::spawn(reconciler.run(every));
     }

@@ -130,6 +130,7 @@ pub async fn spawn_app_configured(aws: Aws, configure: impl FnOnce(&mut ServeArg
         // Tests drive the reconciler themselves, step by step.
         workers: false,
         resync_seconds: 300,
+        lease_seconds: 120,
     };
     configure(&mut args);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

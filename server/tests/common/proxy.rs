@@ -24,6 +24,10 @@ pub struct ProxyState {
     calls: Mutex<HashMap<String, usize>>,
     /// Every forwarded action, in order.
     log: Mutex<Vec<String>>,
+    /// Alarms with a PutMetricAlarm on its way to moto, and how often a second one for the
+    /// same alarm arrived meanwhile (two applies of one resource at once).
+    putting: Mutex<HashSet<String>>,
+    overlaps: AtomicUsize,
     /// 0: never; n: every n-th call is answered with a throttling error.
     pub throttle_every: AtomicUsize,
     counter: AtomicUsize,
@@ -51,6 +55,8 @@ impl Proxy {
             client: reqwest::Client::new(),
             calls: Mutex::default(),
             log: Mutex::default(),
+            putting: Mutex::default(),
+            overlaps: AtomicUsize::new(0),
             throttle_every: AtomicUsize::new(0),
             counter: AtomicUsize::new(0),
             throttled: AtomicUsize::new(0),
@@ -83,6 +89,11 @@ impl Proxy {
 
     pub fn all_calls(&self) -> HashMap<String, usize> {
         self.state.calls.lock().unwrap().clone()
+    }
+
+    /// How often a PutMetricAlarm for an alarm arrived while another for it was in flight.
+    pub fn overlaps(&self) -> usize {
+        self.state.overlaps.load(Ordering::Relaxed)
     }
 
     /// The actions that reached moto, in the order they did.
@@ -303,7 +314,17 @@ async fn forward(
             request = request.header(name, value);
         }
     }
-    let upstream = match request.send().await {
+    let putting = (action == "PutMetricAlarm").then(|| form_value(&text, "AlarmName"));
+    if let Some(Some(name)) = &putting
+        && !state.putting.lock().unwrap().insert(name.clone())
+    {
+        state.overlaps.fetch_add(1, Ordering::Relaxed);
+    }
+    let sent = request.send().await;
+    if let Some(Some(name)) = &putting {
+        state.putting.lock().unwrap().remove(name);
+    }
+    let upstream = match sent {
         Ok(response) => response,
         Err(error) => {
             return (StatusCode::BAD_GATEWAY, error.to_string()).into_response();

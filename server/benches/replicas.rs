@@ -1,0 +1,232 @@
+//! Three Belfry servers against one Postgres, alarms changing all the time, one server killed
+//! (SIGKILL) and started again every 10 seconds (run by `scripts/bench`, not by the tests).
+//!
+//! At the proxy in front of moto it counts every PutMetricAlarm, and every time one arrives
+//! for an alarm while another for the same alarm is still in flight (two applies of one
+//! resource at once). When the churn stops it waits for every alarm to be in sync at its
+//! latest change, then reads moto: each alarm must have the threshold it was last given. It
+//! prints the figures and fails if a change was lost or two applies overlapped.
+//!
+//! `BELFRY_BENCH_ALARMS` (default 40), `BELFRY_BENCH_SECONDS` (churn, default 60) and
+//! `BELFRY_BENCH_LEASE` (seconds a dead server's jobs wait, default 5).
+#[allow(dead_code)]
+#[path = "../tests/common/proxy.rs"]
+mod proxy;
+
+use app::db::resources::{self as db, Edit};
+use app::domain::alarm::Template;
+use app::domain::plan::Kind;
+use sqlx::{Connection, PgConnection, PgPool};
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/bench"))
+}
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(database: &str, aws: &str, lease: u64) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_belfry"))
+        .arg("serve")
+        .env("DATABASE_URL", database)
+        .env("AWS_ENDPOINT_URL", aws)
+        .env("AWS_REGION", "ap-northeast-2")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env("BELFRY_LEASE_SECONDS", lease.to_string())
+        .env("BELFRY_RESYNC_SECONDS", "3600")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("belfry serve starts")
+}
+
+#[tokio::main]
+async fn main() {
+    let alarms = setting("BELFRY_BENCH_ALARMS", 40) as usize;
+    let churn = Duration::from_secs(setting("BELFRY_BENCH_SECONDS", 60));
+    let lease = setting("BELFRY_BENCH_LEASE", 5);
+    let pg = env("BELFRY_TEST_PG_URL");
+    let moto = env("BELFRY_TEST_MOTO_URL");
+    let name = format!("belfry_bench_replicas_{}", std::process::id());
+    let mut admin = PgConnection::connect(&format!("{pg}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let database = format!("{pg}/{name}");
+    let pool = PgPool::connect(&database).await.unwrap();
+    app::db::MIGRATOR.run(&pool).await.unwrap();
+    let (team,): (uuid::Uuid,) =
+        sqlx::query_as("INSERT INTO teams (name) VALUES ('Replicas') RETURNING id")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let (user,): (uuid::Uuid,) = sqlx::query_as(
+        "INSERT INTO users (email, password_hash) VALUES ('replicas@example.com', 'x') RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+
+    let proxy = proxy::Proxy::start(&moto).await;
+    let mut servers: Vec<Child> = (0..3)
+        .map(|_| start_server(&database, &proxy.url, lease))
+        .collect();
+
+    // The churn: every 50 ms one alarm is declared or given a new threshold, and the plan
+    // is applied; every 10 s one server is killed and started again.
+    let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let mut ids: HashMap<usize, uuid::Uuid> = HashMap::new();
+    let mut want: HashMap<String, f64> = HashMap::new();
+    let mut changes = 0usize;
+    let mut kills = 0usize;
+    let started = Instant::now();
+    let mut last_kill = Instant::now();
+    let mut step = 0usize;
+    while started.elapsed() < churn {
+        let i = step % alarms;
+        step += 1;
+        let mut spec = Template::EbsWriteBytes.spec();
+        spec.name = format!("replicas-{tag}-{i:03}");
+        spec.dimensions[0].value = format!("vol-{i:017x}");
+        spec.threshold = 100_000.0 + step as f64;
+        let json = serde_json::to_value(&spec).unwrap();
+        match ids.get(&i) {
+            None => {
+                let id = db::create(&pool, team, user, Kind::Alarm, &spec.name, json)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                ids.insert(i, id);
+            }
+            Some(id) => {
+                let version: i32 =
+                    sqlx::query_scalar("SELECT version FROM resources WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                let edit = db::update(
+                    &pool,
+                    team,
+                    user,
+                    *id,
+                    Kind::Alarm,
+                    version,
+                    &spec.name,
+                    json,
+                )
+                .await
+                .unwrap();
+                assert!(matches!(edit, Edit::Done), "the change was refused");
+            }
+        }
+        want.insert(spec.name.clone(), spec.threshold);
+        changes += 1;
+        db::release_planned(&pool, team, Some(user)).await.unwrap();
+        if last_kill.elapsed() >= Duration::from_secs(10) {
+            let k = kills % servers.len();
+            servers[k].kill().unwrap();
+            servers[k].wait().unwrap();
+            servers[k] = start_server(&database, &proxy.url, lease);
+            kills += 1;
+            last_kill = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The churn stops: every alarm must reach its last change.
+    let stopped = Instant::now();
+    loop {
+        let behind: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM resources WHERE status <> 'in_sync' OR observed_generation <> generation",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if behind == 0 {
+            break;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(300),
+            "{behind} alarms not in sync 5 minutes after the churn stopped"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let drained = stopped.elapsed();
+    for server in &mut servers {
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+
+    let cloudwatch = server::aws::Aws::for_endpoint(&moto, "ap-northeast-2")
+        .await
+        .cloudwatch();
+    let mut lost = Vec::new();
+    let names: Vec<String> = want.keys().cloned().collect();
+    for chunk in names.chunks(100) {
+        let found = cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(chunk.to_vec()))
+            .send()
+            .await
+            .unwrap();
+        let have: HashMap<String, f64> = found
+            .metric_alarms()
+            .iter()
+            .map(|a| {
+                (
+                    a.alarm_name().unwrap_or_default().to_owned(),
+                    a.threshold().unwrap_or_default(),
+                )
+            })
+            .collect();
+        for name in chunk {
+            if have.get(name) != want.get(name) {
+                lost.push(format!(
+                    "{name}: AWS has {:?}, the last change said {:?}",
+                    have.get(name),
+                    want.get(name)
+                ));
+            }
+        }
+    }
+    let puts = proxy.calls("PutMetricAlarm");
+    println!("servers: 3, one killed and restarted every 10 s ({kills} kills)");
+    println!(
+        "changes: {changes} to {alarms} alarms in {:.0?}, lease {lease} s",
+        churn
+    );
+    println!(
+        "PutMetricAlarm calls: {puts} ({:.2} per change; changes made while one waits are applied together)",
+        puts as f64 / changes as f64
+    );
+    println!("in sync {:.1?} after the churn stopped", drained);
+    println!("two applies of one alarm at once: {}", proxy.overlaps());
+    println!("alarms whose last change is not in AWS: {}", lost.len());
+    drop(pool);
+    sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    assert!(lost.is_empty(), "{lost:#?}");
+    assert_eq!(proxy.overlaps(), 0, "two applies of one alarm overlapped");
+}
