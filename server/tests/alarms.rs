@@ -2809,3 +2809,61 @@ async fn a_security_group_of_the_same_name_that_is_not_belfrys_is_left_alone() {
         tcp(&[22])
     );
 }
+
+#[tokio::test]
+async fn the_alarms_list_shows_fifty_a_page_and_says_how_many_in_all() {
+    let lab = Lab::new().await;
+    let topic = lab.name("ops");
+    lab.create_topic(&topic).await;
+    for i in 0..120 {
+        let name = format!("{}-{i:03}", lab.name("many"));
+        lab.save_alarm(&lab_alarm(&name, &topic, "100000"), None)
+            .await;
+    }
+    let third = lab
+        .call("list_page", &[("kind", "alarm"), ("page", "3")])
+        .await;
+    assert_eq!(third["items"].as_array().unwrap().len(), 20);
+    assert_eq!(third["pages"], 3);
+    assert_eq!(third["total"], 120);
+    assert_eq!(
+        third["items"][0]["name"],
+        format!("{}-100", lab.name("many")).as_str(),
+        "by name"
+    );
+    // Past the end: the last page.
+    let past = lab
+        .call("list_page", &[("kind", "alarm"), ("page", "99")])
+        .await;
+    assert_eq!(past["page"], 3);
+    // The page itself, rendered on the server: 50 rows and where the reader is.
+    let html = lab
+        .app
+        .client
+        .get(lab.app.url("/alarms?page=2"))
+        .header("cookie", &lab.admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows = html.matches(r#"href="/alarms/"#).count()
+        - html.matches(r#"href="/alarms/new""#).count()
+        - html.matches(r#"href="/alarms/import""#).count();
+    assert_eq!(rows, 50, "{html}");
+    // The text a reader sees, without the markup (hydration markers split it).
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    assert!(text.contains("Page 2 of 3 · 120 in all"), "{text}");
+    assert!(html.contains(r#"href="/alarms?page=1""#));
+    assert!(html.contains(r#"href="/alarms?page=3""#));
+}

@@ -172,6 +172,11 @@ async fn every_endpoint_answers_each_role_as_it_should() {
             vec![("id", alarm.as_str())],
             [401, 404, 404, 404, 404],
         ),
+        (
+            "list_page",
+            vec![("kind", "alarm")],
+            [401, 200, 200, 200, 200],
+        ),
         ("read_network", vec![], [401, 200, 200, 200, 200]),
         ("load_balancer_form", vec![], [401, 200, 200, 200, 200]),
         (

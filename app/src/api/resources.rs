@@ -509,6 +509,55 @@ pub(crate) fn form_errors<F: AsRef<str>, E: Into<Problem>>(errors: Vec<(F, E)>) 
     }
 }
 
+/// How many rows a list page shows.
+pub const PAGE_SIZE: u32 = 50;
+
+/// One page of a list: its rows, which page it is (from 1), and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourcePage {
+    pub items: Vec<ResourceView>,
+    pub page: u32,
+    pub pages: u32,
+    pub total: u64,
+}
+
+/// One page of the team's resources of a kind, by name (`page` from 1; past the end, the
+/// last page).
+#[server(prefix = "/api/fn", endpoint = "list_page")]
+pub async fn list_page(kind: Kind, page: Option<u32>) -> Result<ResourcePage, AppError> {
+    async {
+        let me = super::guard::require(Role::Viewer).await?;
+        let pool = super::guard::backend()?.pool;
+        let total = crate::db::resources::count(&pool, me.team_id, kind)
+            .await?
+            .max(0) as u64;
+        let pages = total.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+        let page = page.unwrap_or(1).clamp(1, pages);
+        let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+        let rows =
+            crate::db::resources::list_page(&pool, me.team_id, kind, i64::from(PAGE_SIZE), offset)
+                .await?;
+        let planned: std::collections::HashSet<Uuid> =
+            crate::db::resources::planned(&pool, me.team_id)
+                .await?
+                .into_iter()
+                .collect();
+        let topics = ssr::topic_names(&pool, me.team_id).await?;
+        let items = rows
+            .iter()
+            .map(|row| ssr::view(row, planned.contains(&row.id), &topics))
+            .collect();
+        Ok(ResourcePage {
+            items,
+            page,
+            pages,
+            total,
+        })
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
 /// The team's resources of one kind, with their status.
 #[server(prefix = "/api/fn", endpoint = "list_resources")]
 pub async fn list_resources(kind: Kind) -> Result<Vec<ResourceView>, AppError> {
@@ -844,15 +893,23 @@ pub async fn adopt_alarm(name: String) -> Result<Uuid, AppError> {
 /// The live state of the team's alarms (OK, ALARM, INSUFFICIENT_DATA) by name. Reads AWS: the
 /// alarms page asks for it after it has rendered.
 #[server(prefix = "/api/fn", endpoint = "alarm_states")]
-pub async fn alarm_states() -> Result<Vec<(String, String)>, AppError> {
+pub async fn alarm_states(page: Option<u32>) -> Result<Vec<(String, String)>, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
         let backend = super::guard::backend()?;
-        let names: Vec<String> = crate::db::resources::list(&backend.pool, me.team_id, Kind::Alarm)
-            .await?
-            .into_iter()
-            .filter_map(|r| r.aws_id)
-            .collect();
+        // The alarms of the page the list shows.
+        let offset = i64::from(page.unwrap_or(1).max(1) - 1) * i64::from(PAGE_SIZE);
+        let names: Vec<String> = crate::db::resources::list_page(
+            &backend.pool,
+            me.team_id,
+            Kind::Alarm,
+            i64::from(PAGE_SIZE),
+            offset,
+        )
+        .await?
+        .into_iter()
+        .filter_map(|r| r.aws_id)
+        .collect();
         if names.is_empty() {
             return Ok(Vec::new());
         }

@@ -353,6 +353,36 @@ pub async fn list(
     .await
 }
 
+/// One page of the team's resources of a kind, by name.
+pub async fn list_page(
+    pool: &PgPool,
+    team_id: Uuid,
+    kind: Kind,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ResourceRow>, sqlx::Error> {
+    select_resources!(
+        "WHERE team_id = $1 AND kind = $2 ORDER BY name LIMIT $3 OFFSET $4",
+        team_id,
+        kind.as_str(),
+        limit,
+        offset
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// How many resources of a kind the team has.
+pub async fn count(pool: &PgPool, team_id: Uuid, kind: Kind) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM resources WHERE team_id = $1 AND kind = $2"#,
+        team_id,
+        kind.as_str()
+    )
+    .fetch_one(pool)
+    .await
+}
+
 pub async fn all_of_team(pool: &PgPool, team_id: Uuid) -> Result<Vec<ResourceRow>, sqlx::Error> {
     select_resources!("WHERE team_id = $1 ORDER BY kind, name", team_id)
         .fetch_all(pool)

@@ -4,8 +4,9 @@ use super::{SignInFirst, encode};
 use crate::api::AppError;
 use crate::api::resources::{
     AdoptAlarm, AdoptTopic, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource,
-    ResendConfirmation, ResourceView, SaveAlarm, SendTestNotification, alarm_graph, alarm_states,
-    importable_alarms, importable_topics, list_resources, load_alarm_form, metric_choices, plan,
+    ResendConfirmation, ResourcePage, ResourceView, SaveAlarm, SendTestNotification, alarm_graph,
+    alarm_states, importable_alarms, importable_topics, list_page, list_resources, load_alarm_form,
+    metric_choices, plan,
 };
 use crate::components::error::{ErrorNote, save_errors};
 use crate::components::graph::MetricGraph;
@@ -49,12 +50,15 @@ pub fn Status(resource: ResourceView) -> impl IntoView {
 #[component]
 pub fn AlarmsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let alarms = Resource::new(|| (), |_| list_resources(Kind::Alarm));
+    let query = use_query_map();
+    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok());
+    let alarms = Resource::new(page, |page| list_page(Kind::Alarm, page));
     // The live state is an AWS call: it starts in the browser once the page is there.
     let live = RwSignal::new(HashMap::<String, String>::new());
     Effect::new(move |_| {
+        let page = page();
         leptos::task::spawn_local(async move {
-            if let Ok(states) = alarm_states().await {
+            if let Ok(states) = alarm_states(page).await {
                 live.set(states.into_iter().collect());
             }
         });
@@ -78,8 +82,9 @@ pub fn AlarmsPage() -> impl IntoView {
             </p>
             <Suspense fallback=|| ()>
                 {move || alarms.get().map(|list| match list {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, alarms_empty)}</p> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) if list.items.is_empty() => view! { <p class="empty">{t!(i18n, alarms_empty)}</p> }.into_any(),
+                    Ok(ResourcePage { items: list, page, pages, total }) => view! {
+                        <Pager page pages total base="/alarms" />
                         <table data-testid="alarms">
                             <thead><tr>
                                 <th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_condition)}</th>
@@ -117,6 +122,7 @@ pub fn AlarmsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        <Pager page pages total base="/alarms" />
                     }.into_any(),
                     Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
                     Err(error) => view! { <ErrorNote error=error /> }.into_any(),
@@ -132,6 +138,28 @@ pub fn AlarmsPage() -> impl IntoView {
             {move || test.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
         </section>
     }
+}
+
+/// "Page 2 of 200 · 10000 in all", with links to the previous and next pages. Nothing when
+/// everything fits on one page.
+#[component]
+fn Pager(page: u32, pages: u32, total: u64, base: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label=move || t_string!(i18n, pager_label)>
+                {(page > 1).then(|| view! {
+                    <A href=format!("{base}?page={}", page - 1) attr:rel="prev">{t!(i18n, pager_previous)}</A>
+                })}
+                " "
+                <span data-testid="page">{t!(i18n, pager_position, page = page, pages = pages, total = total)}</span>
+                " "
+                {(page < pages).then(|| view! {
+                    <A href=format!("{base}?page={}", page + 1) attr:rel="next">{t!(i18n, pager_next)}</A>
+                })}
+            </nav>
+        }
+    })
 }
 
 /// One field of the alarm form, with its label and its error.
