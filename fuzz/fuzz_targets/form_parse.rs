@@ -144,6 +144,7 @@ fn balancer(fields: &[&str]) {
         redirect: field(fields, 22) == "1",
         extra_groups: Vec::new(),
         extra_listeners: Vec::new(),
+        no_front: false,
     };
     match form.parse(&network) {
         Ok(setup) => {

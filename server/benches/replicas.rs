@@ -56,6 +56,18 @@ fn start_server(database: &str, aws: &str, lease: u64) -> Child {
         .expect("belfry serve starts")
 }
 
+/// The servers; killed (and waited for) also when the bench panics.
+struct Servers(Vec<Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for server in &mut self.0 {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let alarms = setting("BELFRY_BENCH_ALARMS", 40) as usize;
@@ -87,9 +99,11 @@ async fn main() {
     .unwrap();
 
     let proxy = proxy::Proxy::start(&moto).await;
-    let mut servers: Vec<Child> = (0..3)
-        .map(|_| start_server(&database, &proxy.url, lease))
-        .collect();
+    let mut servers = Servers(
+        (0..3)
+            .map(|_| start_server(&database, &proxy.url, lease))
+            .collect(),
+    );
 
     // The churn: every 50 ms one alarm is declared or given a new threshold, and the plan
     // is applied; every 10 s one server is killed and started again.
@@ -142,11 +156,17 @@ async fn main() {
         want.insert(spec.name.clone(), spec.threshold);
         changes += 1;
         db::release_planned(&pool, team, Some(user)).await.unwrap();
+        // Only the bench kills servers: one that exits by itself (or never starts) fails it.
+        for server in &mut servers.0 {
+            if let Some(status) = server.try_wait().unwrap() {
+                panic!("a server exited by itself: {status}");
+            }
+        }
         if last_kill.elapsed() >= Duration::from_secs(10) {
-            let k = kills % servers.len();
-            servers[k].kill().unwrap();
-            servers[k].wait().unwrap();
-            servers[k] = start_server(&database, &proxy.url, lease);
+            let k = kills % servers.0.len();
+            servers.0[k].kill().unwrap();
+            servers.0[k].wait().unwrap();
+            servers.0[k] = start_server(&database, &proxy.url, lease);
             kills += 1;
             last_kill = Instant::now();
         }
@@ -172,10 +192,10 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let drained = stopped.elapsed();
-    for server in &mut servers {
-        server.kill().unwrap();
-        server.wait().unwrap();
-    }
+    // A replica whose lease ran out mid-apply could still write late: give it longer than a
+    // lease before reading AWS.
+    tokio::time::sleep(Duration::from_secs(lease + 2)).await;
+    drop(servers);
 
     let cloudwatch = server::aws::Aws::for_endpoint(&moto, "ap-northeast-2")
         .await

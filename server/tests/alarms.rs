@@ -2867,3 +2867,71 @@ async fn the_alarms_list_shows_fifty_a_page_and_says_how_many_in_all() {
     assert!(html.contains(r#"href="/alarms?page=1""#));
     assert!(html.contains(r#"href="/alarms?page=3""#));
 }
+
+#[tokio::test]
+async fn a_stopped_target_stays_with_its_reason_but_a_stopped_instance_is_not_added() {
+    let lab = Lab::new().await;
+    let reconciler = lab.reconciler().await;
+    let network = lab_network(&lab).await;
+    let mut form = balancer_form(&lab, &network);
+    set_field(&mut form, "instances][1", None);
+    let id = save_balancer(&lab, &form, None).await;
+    lab.apply(&reconciler).await;
+    for instance in &network.instances {
+        ec2_value(
+            &lab,
+            "StopInstances",
+            &[("InstanceId.1", instance)],
+            "instanceId",
+        )
+        .await;
+    }
+    // The live view says why the target is out of service.
+    let live = lab.call("live_balancer", &[("id", &id)]).await;
+    let target = &live["groups"][0][1][0];
+    assert_eq!(target["state"], "unused", "{live}");
+    assert!(
+        target["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Target.InvalidState"),
+        "{live}"
+    );
+    // Maintenance on a target does not block other changes.
+    set_field(&mut form, "health_path", Some("/healthz"));
+    save_balancer(&lab, &form, Some(&id)).await;
+    lab.apply(&reconciler).await;
+    let listed = lab.resources("load_balancer").await;
+    assert_eq!(
+        status_of(&listed, &lab.name("web")),
+        "in_sync",
+        "{listed:?}"
+    );
+    // A stopped instance cannot become a target: AWS would refuse it mid-apply.
+    set_field(&mut form, "instances][1", Some(&network.instances[1]));
+    let mut posted = form.clone();
+    posted.push(("id".into(), id.clone()));
+    posted.push((
+        "version".into(),
+        lab.version("load_balancer").await.to_string(),
+    ));
+    let posted: Vec<(&str, &str)> = posted
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = lab
+        .app
+        .call("save_balancer", &posted, Some(&lab.admin))
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    let error = &body["InvalidForm"]["errors"][0];
+    assert_eq!(error["field"], "group-1.instances", "{body}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not running"),
+        "{body}"
+    );
+}

@@ -94,18 +94,26 @@ pub async fn save_balancer(
         let me = super::guard::require(crate::domain::Role::Editor).await?;
         let pool = super::guard::backend()?.pool;
         let mut form = form;
+        let mut stored = None;
         if let Some(id) = id {
             // What the form does not show (more groups and listeners, as an adopted load
             // balancer may have) is kept as stored.
-            let (_, stored, _, _) = ssr::row(id, crate::domain::Role::Editor).await?;
-            let kept = BalancerForm::from_spec(&stored);
+            let (_, setup, _, _) = ssr::row(id, crate::domain::Role::Editor).await?;
+            let kept = BalancerForm::from_spec(&setup);
             form.extra_groups = kept.extra_groups;
             form.extra_listeners = kept.extra_listeners;
+            form.no_front = kept.no_front;
+            stored = Some(setup);
         }
         let network = ssr::network(me.team_id).await?.network();
         let setup = form
             .parse(&network)
             .map_err(super::resources::form_errors)?;
+        // New targets must be running; one already a target may be stopped.
+        let stopped = setup.not_running(stored.as_ref(), &network);
+        if !stopped.is_empty() {
+            return Err(super::resources::form_errors(stopped));
+        }
         let name = setup.balancer.name.clone();
         let json = serde_json::to_value(&setup).map_err(|_| AppError::Internal)?;
         super::resources::ssr::declare_or_edit(

@@ -897,8 +897,11 @@ pub async fn alarm_states(page: Option<u32>) -> Result<Vec<(String, String)>, Ap
     async {
         let me = super::guard::require(Role::Viewer).await?;
         let backend = super::guard::backend()?;
-        // The alarms of the page the list shows.
-        let offset = i64::from(page.unwrap_or(1).max(1) - 1) * i64::from(PAGE_SIZE);
+        // The alarms of the page the list shows (past the end, the last page, as list_page).
+        let total = crate::db::resources::count(&backend.pool, me.team_id, Kind::Alarm).await?;
+        let pages = (total.max(0) as u64).div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+        let page = page.unwrap_or(1).clamp(1, pages);
+        let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
         let names: Vec<String> = crate::db::resources::list_page(
             &backend.pool,
             me.team_id,

@@ -53,7 +53,7 @@ pub enum BalancerError {
     Matcher,
     #[error("The deregistration delay is 0 to 3600 seconds.")]
     DeregistrationDelay,
-    #[error("Instance {id} is not running in the target group's VPC.")]
+    #[error("Instance {id} does not exist in the target group's VPC.")]
     Instance { id: String },
     #[error("Instance {id} is listed twice.")]
     InstanceTwice { id: String },
@@ -81,6 +81,10 @@ pub enum BalancerError {
     Immutable { what: String },
     #[error("Pick a VPC.")]
     Vpc,
+    #[error(
+        "Instance {id} is not running, so it cannot be registered as a target: start it, or leave it out."
+    )]
+    NotRunning { id: String },
     #[error("Only an application load balancer's HTTP listener can redirect to HTTPS.")]
     RedirectNeedsHttp,
     #[error(
@@ -109,7 +113,8 @@ impl BalancerError {
                 E::HealthThresholds => "정상·비정상 임곗값은 2~10회입니다.".into(),
                 E::Matcher => "성공 코드는 200, 200-299, 200,302 같은 형식입니다(HTTP 코드 200~499).".into(),
                 E::DeregistrationDelay => "등록 취소 지연은 0~3600초입니다.".into(),
-                E::Instance { id } => format!("인스턴스 {id}이(가) 대상 그룹의 VPC에서 실행 중이 아닙니다."),
+                E::Instance { id } => format!("인스턴스 {id}이(가) 대상 그룹의 VPC에 없습니다."),
+                E::NotRunning { id } => format!("인스턴스 {id}이(가) 실행 중이 아니어서 대상으로 등록할 수 없습니다. 시작하거나 대상에서 빼세요."),
                 E::InstanceTwice { id } => format!("인스턴스 {id}이(가) 두 번 들어 있습니다."),
                 E::Certificate => "HTTPS·TLS 리스너에는 ACM 인증서 ARN이 필요합니다.".into(),
                 E::SslPolicy => "목록에서 SSL 정책을 고르세요.".into(),
@@ -309,8 +314,11 @@ pub struct Network {
     pub subnets: BTreeMap<String, (String, String)>,
     /// Security group id → VPC id.
     pub security_groups: BTreeMap<String, String>,
-    /// Instance id → VPC id.
+    /// Instance id → VPC id, for every instance that is not terminated.
     pub instances: BTreeMap<String, String>,
+    /// The instances that can be registered now (running or pending).
+    #[serde(default)]
+    pub running: BTreeSet<String>,
 }
 
 /// 1 to 32 letters, digits and hyphens, no hyphen at either end: load balancer and target
@@ -720,6 +728,27 @@ impl BalancerSetup {
         }
     }
 
+    /// Instances this setup would newly register (not in `before`'s group of the same name)
+    /// that are not running: AWS refuses to register them.
+    pub fn not_running(&self, before: Option<&BalancerSetup>, network: &Network) -> Problems {
+        let mut problems = Problems::new();
+        for (i, group) in self.groups.iter().enumerate() {
+            let registered: &[String] = before
+                .and_then(|b| b.group(&group.name))
+                .map(|g| g.instances.as_slice())
+                .unwrap_or_default();
+            for id in &group.instances {
+                if !registered.contains(id) && !network.running.contains(id) {
+                    problems.push((
+                        format!("group-{}.instances", i + 1),
+                        BalancerError::NotRunning { id: id.clone() },
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
     pub fn group(&self, name: &str) -> Option<&TargetGroupSpec> {
         self.groups.iter().find(|g| g.name == name)
     }
@@ -932,9 +961,16 @@ impl NetworkChoices {
             instances: self
                 .instances
                 .iter()
-                // Only these can be registered as targets.
-                .filter(|(_, _, _, state)| state == "running" || state == "pending")
+                .filter(|(_, _, _, state)| state != "terminated" && state != "shutting-down")
                 .map(|(id, vpc, _, _)| (id.clone(), vpc.clone()))
+                .collect(),
+            // Only these can be registered as new targets; a stopped one already registered
+            // stays a target.
+            running: self
+                .instances
+                .iter()
+                .filter(|(_, _, _, state)| state == "running" || state == "pending")
+                .map(|(id, _, _, _)| id.clone())
                 .collect(),
         }
     }
@@ -987,6 +1023,10 @@ pub struct BalancerForm {
     /// Kept from the stored setup by the server; the form does not send them.
     #[serde(skip)]
     pub extra_groups: Vec<TargetGroupSpec>,
+    /// The stored setup has no front listener the form would make (an adopted load
+    /// balancer with only a secure one, say): an empty port then keeps it so.
+    #[serde(skip)]
+    pub no_front: bool,
     #[serde(skip)]
     pub extra_listeners: Vec<ListenerSpec>,
 }
@@ -1118,6 +1158,7 @@ impl BalancerForm {
             }
             form.listener_port.clear();
         }
+        form.no_front = form.listener_port.is_empty();
         form
     }
 
@@ -1140,7 +1181,7 @@ impl BalancerForm {
         let unhealthy = number("group-1.health_thresholds", &self.unhealthy_threshold);
         let delay = number("group-1.deregistration_delay", &self.deregistration_delay);
         // An edit may keep an adopted front listener as it is (see `from_spec`).
-        let keep_front = self.listener_port.trim().is_empty() && !self.extra_listeners.is_empty();
+        let keep_front = self.listener_port.trim().is_empty() && self.no_front;
         let front_port = if keep_front {
             0
         } else {
@@ -1196,7 +1237,7 @@ impl BalancerForm {
             port: front_port,
             certificate_arn: None,
             ssl_policy: None,
-            action: if self.secure && self.redirect {
+            action: if self.secure && self.redirect && kind == BalancerKind::Application {
                 ListenerAction::RedirectToHttps
             } else {
                 forward.clone()
@@ -1668,7 +1709,7 @@ mod tests {
         };
         let setup = form.parse(&lab()).unwrap();
         assert_eq!(setup.listeners[0].protocol, Protocol::Udp);
-        // No redirect on a network load balancer, with its own reason.
+        // No redirect on a network load balancer: the box is ignored (the page hides it).
         let redirect = BalancerForm {
             secure: true,
             redirect: true,
@@ -1676,14 +1717,58 @@ mod tests {
             group_protocol: "TCP".into(),
             ..form
         };
-        let problems = redirect.parse(&lab()).unwrap_err();
-        assert!(
-            problems.contains(&("listener-1.action".into(), BalancerError::RedirectNeedsHttp)),
-            "{problems:?}"
+        let setup = redirect.parse(&lab()).unwrap();
+        assert_eq!(
+            setup.listeners[0].action,
+            ListenerAction::Forward("lab-web-servers".into())
+        );
+        assert_eq!(setup.listeners[1].protocol, Protocol::Tls);
+        // An adopted listener that redirects from TCP says why it cannot.
+        let tcp_redirect = ListenerSpec {
+            protocol: Protocol::Tcp,
+            port: 80,
+            certificate_arn: None,
+            ssl_policy: None,
+            action: ListenerAction::RedirectToHttps,
+        };
+        assert_eq!(
+            tcp_redirect
+                .check(BalancerKind::Network, "vpc-lab", None)
+                .unwrap_err(),
+            [("action", BalancerError::RedirectNeedsHttp)]
         );
         // Names AWS keeps for itself.
         let mut internal = balancer(&["subnet-a", "subnet-c"]);
         internal.name = "internal-web".into();
         assert_eq!(fields(internal.check(&lab())), ["name"]);
+    }
+
+    #[test]
+    fn only_new_targets_must_be_running_and_a_lone_secure_listener_survives_an_edit() {
+        let mut network = lab();
+        network.running.insert("i-1".into());
+        // i-2 is stopped: it cannot be added, but it may stay where it is registered.
+        let setup = lab_form().parse(&network).unwrap();
+        assert_eq!(
+            setup.not_running(None, &network),
+            [(
+                "group-1.instances".to_owned(),
+                BalancerError::NotRunning { id: "i-2".into() }
+            )]
+        );
+        assert!(setup.not_running(Some(&setup), &network).is_empty());
+
+        // An adopted load balancer with HTTPS 443 only: an edit keeps it without a front.
+        let mut adopted = lab_form().parse(&lab()).unwrap();
+        adopted.listeners = vec![ListenerSpec {
+            protocol: Protocol::Https,
+            port: 443,
+            certificate_arn: Some("arn:aws:acm:ap-northeast-2:123456789012:certificate/abc".into()),
+            ssl_policy: Some(SSL_POLICIES[0].into()),
+            action: ListenerAction::Forward("lab-web-servers".into()),
+        }];
+        let form = BalancerForm::from_spec(&adopted);
+        assert!(form.no_front && form.secure);
+        assert_eq!(form.parse(&lab()).unwrap(), adopted);
     }
 }

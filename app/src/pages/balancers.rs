@@ -264,7 +264,9 @@ fn BalancerEditor(
     };
     let choices = move || network.get().and_then(Result::ok).unwrap_or_default();
     let group_protocols = move || match kind.get().as_str() {
-        "network" => vec!["TCP", "TLS", "UDP", "TCP_UDP"],
+        // The form's front listener is TCP, UDP or TCP_UDP like its group (a TLS group would
+        // need a TLS listener with a certificate in front).
+        "network" => vec!["TCP", "UDP", "TCP_UDP"],
         _ => vec!["HTTP", "HTTPS"],
     };
     let group_protocol = form.group_protocol.clone();
@@ -341,7 +343,8 @@ fn BalancerEditor(
                         let picked = chosen.with_value(|c| c.1.clone());
                         // The group Belfry makes is the checkbox above, not one to pick.
                         let own = own_group_name(&own_name);
-                        choices().security_groups.into_iter().filter(|g| g.1 == in_vpc && g.2 != own).enumerate().map(|(i, (group, _, name))| {
+                        // (Unless the setup lists it by itself, as an adopted one may.)
+                        choices().security_groups.into_iter().filter(|g| g.1 == in_vpc && (g.2 != own || picked.contains(&g.0))).enumerate().map(|(i, (group, _, name))| {
                             let checked = picked.contains(&group);
                             let label = format!("{name} {group}");
                             view! {

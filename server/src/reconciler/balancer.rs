@@ -143,6 +143,19 @@ impl Reconciler {
             }
             observed_groups.insert(group.name.clone(), observed);
         }
+        // New targets must be running (AWS refuses to register a stopped instance).
+        let before = BalancerSetup {
+            balancer: desired.balancer.clone(),
+            groups: observed_groups.values().map(|g| g.spec.clone()).collect(),
+            listeners: Vec::new(),
+        };
+        if let Some((_, error)) = desired
+            .not_running(Some(&before), &network)
+            .into_iter()
+            .next()
+        {
+            return Err(invalid(error));
+        }
         let own_name = desired.balancer.own_group_name();
         let own_found = if desired.balancer.own_security_group {
             self.spend(aws, "ec2:DescribeSecurityGroups").await?;
@@ -165,11 +178,10 @@ impl Reconciler {
             resource: row.id,
         }
         .pairs();
-        if found.is_none() {
-            // Before anything is made, so that a delete after a failed first apply looks
-            // for what it may have left (by tag).
-            db::mark_create_started(&self.pool, row.id).await?;
-        }
+        // Before anything is made (also for an adopted load balancer, which may get new
+        // groups or a security group), so that a delete after an apply that stopped halfway
+        // looks for what it may have left, by tag.
+        db::mark_create_started(&self.pool, row.id).await?;
         let mut security_groups = desired.balancer.security_groups.clone();
         let own_group = if desired.balancer.own_security_group {
             let id = match own_found {
@@ -512,20 +524,15 @@ impl Reconciler {
             .filter(|t| t.state != "draining")
             .map(|t| (t.id.clone(), Some(t.port).filter(|p| *p != 0)))
             .collect();
-        let mut draining = health.len() > active.len();
         if !active.is_empty() {
+            // Target health is eventually consistent: a target just deregistered may still
+            // read as healthy. Look again on the next run.
             self.spend(aws, "elasticloadbalancing:DeregisterTargets")
                 .await?;
             elbv2::deregister(&client, arn, &active).await?;
-            self.spend(aws, "elasticloadbalancing:DescribeTargetHealth")
-                .await?;
-            draining = elbv2::target_health(&client, arn)
-                .await?
-                .unwrap_or_default()
-                .iter()
-                .any(|t| t.state == "draining");
+            return Ok(false);
         }
-        if draining {
+        if health.iter().any(|t| t.state == "draining") {
             return Ok(false);
         }
         self.spend(aws, "elasticloadbalancing:DeleteTargetGroup")

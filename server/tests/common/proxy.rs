@@ -26,7 +26,7 @@ pub struct ProxyState {
     log: Mutex<Vec<String>>,
     /// Alarms with a PutMetricAlarm on its way to moto, and how often a second one for the
     /// same alarm arrived meanwhile (two applies of one resource at once).
-    putting: Mutex<HashSet<String>>,
+    putting: Mutex<HashMap<String, usize>>,
     overlaps: AtomicUsize,
     /// 0: never; n: every n-th call is answered with a throttling error.
     pub throttle_every: AtomicUsize,
@@ -203,6 +203,35 @@ fn throttling() -> Response {
         .into_response()
 }
 
+/// One PutMetricAlarm in flight for an alarm; a second one for the same alarm while it is
+/// counts as an overlap.
+struct Putting {
+    state: Arc<ProxyState>,
+    name: String,
+}
+
+impl Putting {
+    fn start(state: Arc<ProxyState>, name: String) -> Self {
+        let mut putting = state.putting.lock().unwrap();
+        let count = putting.entry(name.clone()).or_default();
+        if *count > 0 {
+            state.overlaps.fetch_add(1, Ordering::Relaxed);
+        }
+        *count += 1;
+        drop(putting);
+        Putting { state, name }
+    }
+}
+
+impl Drop for Putting {
+    fn drop(&mut self) {
+        let mut putting = self.state.putting.lock().unwrap();
+        if let Some(count) = putting.get_mut(&self.name) {
+            *count = count.saturating_sub(1);
+        }
+    }
+}
+
 /// DescribeTargetHealth's answer with every one of `ids` draining, as AWS gives it.
 fn draining_targets(ids: &[String]) -> Response {
     let members: String = ids
@@ -314,16 +343,13 @@ async fn forward(
             request = request.header(name, value);
         }
     }
-    let putting = (action == "PutMetricAlarm").then(|| form_value(&text, "AlarmName"));
-    if let Some(Some(name)) = &putting
-        && !state.putting.lock().unwrap().insert(name.clone())
-    {
-        state.overlaps.fetch_add(1, Ordering::Relaxed);
-    }
+    // Dropped when this call is done, also when the caller went away mid-call (a replica
+    // killed with a PutMetricAlarm in flight).
+    let _putting = (action == "PutMetricAlarm")
+        .then(|| form_value(&text, "AlarmName"))
+        .flatten()
+        .map(|name| Putting::start(state.clone(), name));
     let sent = request.send().await;
-    if let Some(Some(name)) = &putting {
-        state.putting.lock().unwrap().remove(name);
-    }
     let upstream = match sent {
         Ok(response) => response,
         Err(error) => {
