@@ -1,11 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
+import { hydrated } from "./helpers";
 
 // Forms that show a server function's answer (the invitation link) need the hydrated page:
 // before hydration they post the old-fashioned way and the page reloads without it.
-async function hydrated(page: Page) {
-  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
-}
-
 // The browser tests share one fresh database: the first user is created here, once.
 test("sign up, log out, log in, invite a second user, switch team, log out", async ({ page, browser }) => {
   await page.goto("/signup");

@@ -1,21 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
+import { hydrated, logIn } from "./helpers";
 
 // Runs after auth.spec.ts (Ada, admin of Platform). Belfry itself points at the emulator,
 // which is seeded with the lab: belfry-lab-vpc, its subnets in zones a and c, and an instance
 // in each.
-async function hydrated(page: Page) {
-  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
-}
-
-async function logIn(page: Page) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("Password").fill("correct horse battery staple");
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByTestId("who")).toContainText("Platform (admin)");
-}
-
 test("the lab's application load balancer: two subnets, two instances, applied, targets healthy", async ({ page }) => {
   await logIn(page);
   await page.goto("/load-balancers");

@@ -1,13 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
+import { hydrated } from "./helpers";
 
 const FROM = "2026-03-05T00:00:00Z";
 
 function playground(expr: string, tz = "UTC", extra = "") {
   return `/cron?expr=${encodeURIComponent(expr)}&tz=${encodeURIComponent(tz)}${extra}`;
-}
-
-async function hydrated(page: Page) {
-  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
 }
 
 async function runInstants(page: Page): Promise<string[]> {

@@ -1,19 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
+import { hydrated, logIn } from "./helpers";
 
 // Runs after auth.spec.ts, which created Ada (admin of Platform) in the shared database.
-async function hydrated(page: Page) {
-  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
-}
-
-async function logIn(page: Page, password = "correct horse battery staple") {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByTestId("who")).toContainText("Platform (admin)");
-}
-
 test("the AWS connection and the password are set from the settings, errors in Korean too", async ({ page }) => {
   await logIn(page);
   await page.goto("/settings");

@@ -1,20 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
+import { hydrated, logIn } from "./helpers";
 
 // Runs after auth.spec.ts, which created Ada (admin of Platform) in the shared database, and
 // resources.spec.ts, which connected the team to the emulator (seeded with the lab's function).
-async function hydrated(page: Page) {
-  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
-}
-
-async function logIn(page: Page) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("Password").fill("correct horse battery staple");
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByTestId("who")).toContainText("Platform (admin)");
-}
-
 test("the lab's morning schedule: built with the visual builder, applied, in sync with its next runs", async ({ page }) => {
   await logIn(page);
   await page.goto("/schedules");

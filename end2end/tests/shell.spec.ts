@@ -1,8 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-async function hydrated(page: Page) {
-  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
-}
+import { hydrated } from "./helpers";
 
 test("the server renders the shell with every section in the navigation", async ({ page }) => {
   const response = await page.goto("/");

@@ -47,6 +47,23 @@ pub fn Status(resource: ResourceView) -> impl IntoView {
     }
 }
 
+/// A row's Delete (from AWS at the next apply) and Orphan (forgotten, left in AWS) buttons.
+#[component]
+pub fn DeleteButtons(id: Uuid, delete: ServerAction<DeleteResource>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ActionForm action=delete attr:class="inline-form">
+            <input type="hidden" name="id" value=id.to_string() />
+            <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
+        </ActionForm>
+        <ActionForm action=delete attr:class="inline-form">
+            <input type="hidden" name="id" value=id.to_string() />
+            <input type="hidden" name="orphan" value="true" />
+            <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn AlarmsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -107,15 +124,7 @@ pub fn AlarmsPage() -> impl IntoView {
                                                     <input type="hidden" name="id" value=id.to_string() />
                                                     <button type="submit" class="button small">{t!(i18n, alarm_test)}</button>
                                                 </ActionForm>
-                                                <ActionForm action=delete attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id.to_string() />
-                                                    <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
-                                                </ActionForm>
-                                                <ActionForm action=delete attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id.to_string() />
-                                                    <input type="hidden" name="orphan" value="true" />
-                                                    <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
-                                                </ActionForm>
+                                                <DeleteButtons id delete />
                                             </td>
                                         </tr>
                                     }

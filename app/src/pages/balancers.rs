@@ -3,7 +3,7 @@
 //! state and target health. Pages read Postgres only; the network to choose from and the
 //! live health come from AWS after the page has rendered, in the browser.
 use super::SignInFirst;
-use super::alarms::Status;
+use super::alarms::{DeleteButtons, Status};
 use super::rules::{FieldError, follow_save};
 use crate::api::AppError;
 use crate::api::balancers::{
@@ -97,15 +97,7 @@ pub fn LoadBalancersPage() -> impl IntoView {
                                             <td><code data-testid="dns-name">{dns}</code></td>
                                             <td><Status resource=lb /></td>
                                             <td>
-                                                <ActionForm action=delete attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id.to_string() />
-                                                    <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
-                                                </ActionForm>
-                                                <ActionForm action=delete attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id.to_string() />
-                                                    <input type="hidden" name="orphan" value="true" />
-                                                    <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
-                                                </ActionForm>
+                                                <DeleteButtons id delete />
                                             </td>
                                         </tr>
                                     }

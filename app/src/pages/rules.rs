@@ -2,7 +2,7 @@
 //! cron playground's builder, preview and description embedded. Pages read Postgres only; the
 //! Lambda functions to pick from come from AWS after the form has rendered, in the browser.
 use super::SignInFirst;
-use super::alarms::Status;
+use super::alarms::{DeleteButtons, Status};
 use super::cron::builder::Builder;
 use super::cron::runs::Runs;
 use super::cron::{ConversionView, ErrorView, Reading, UtcRule, lang_of, zone_options};
@@ -150,15 +150,7 @@ pub fn SchedulesPage() -> impl IntoView {
                                             </td>
                                             <td><Status resource=rule /></td>
                                             <td>
-                                                <ActionForm action=delete attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id.to_string() />
-                                                    <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
-                                                </ActionForm>
-                                                <ActionForm action=delete attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id.to_string() />
-                                                    <input type="hidden" name="orphan" value="true" />
-                                                    <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
-                                                </ActionForm>
+                                                <DeleteButtons id delete />
                                             </td>
                                         </tr>
                                     }
@@ -250,15 +242,7 @@ fn SchedulerList(list: Vec<ResourceView>, delete: ServerAction<DeleteResource>) 
                                         </td>
                                         <td><Status resource=schedule /></td>
                                         <td>
-                                            <ActionForm action=delete attr:class="inline-form">
-                                                <input type="hidden" name="id" value=id.to_string() />
-                                                <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
-                                            </ActionForm>
-                                            <ActionForm action=delete attr:class="inline-form">
-                                                <input type="hidden" name="id" value=id.to_string() />
-                                                <input type="hidden" name="orphan" value="true" />
-                                                <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
-                                            </ActionForm>
+                                            <DeleteButtons id delete />
                                         </td>
                                     </tr>
                                 }

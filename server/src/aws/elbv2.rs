@@ -20,8 +20,26 @@ fn build_error(error: impl std::fmt::Display) -> AwsError {
     }
 }
 
-fn not_found(error: &AwsError, code: &str) -> bool {
-    error.code.as_deref() == Some(code)
+/// An SDK call's result with AWS's "not found" (`code`) as None.
+fn unless_missing<T, E, R>(
+    result: Result<T, aws_sdk_elasticloadbalancingv2::error::SdkError<E, R>>,
+    code: &str,
+) -> Result<Option<T>, AwsError>
+where
+    E: aws_sdk_elasticloadbalancingv2::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) => {
+            let error = AwsError::from_sdk(error);
+            if error.code.as_deref() == Some(code) {
+                Ok(None)
+            } else {
+                Err(error)
+            }
+        }
+    }
 }
 
 const DEREGISTRATION_DELAY: &str = "deregistration_delay.timeout_seconds";
@@ -157,17 +175,10 @@ pub async fn find_balancer(
         Some(arn) => client.describe_load_balancers().load_balancer_arns(arn),
         None => client.describe_load_balancers().names(name),
     };
-    match request.send().await {
-        Ok(output) => Ok(output.load_balancers().first().map(balancer_of)),
-        Err(error) => {
-            let error = AwsError::from_sdk(error);
-            if not_found(&error, "LoadBalancerNotFound") {
-                Ok(None)
-            } else {
-                Err(error)
-            }
-        }
-    }
+    Ok(
+        unless_missing(request.send().await, "LoadBalancerNotFound")?
+            .and_then(|output| output.load_balancers().first().map(balancer_of)),
+    )
 }
 
 /// Every load balancer: (ARN, name).
@@ -287,22 +298,12 @@ pub async fn set_security_groups(
 }
 
 pub async fn delete_balancer(client: &Client, arn: &str) -> Result<(), AwsError> {
-    match client
+    let result = client
         .delete_load_balancer()
         .load_balancer_arn(arn)
         .send()
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(error) => {
-            let error = AwsError::from_sdk(error);
-            if not_found(&error, "LoadBalancerNotFound") {
-                Ok(())
-            } else {
-                Err(error)
-            }
-        }
-    }
+        .await;
+    unless_missing(result, "LoadBalancerNotFound").map(|_| ())
 }
 
 async fn group_of(
@@ -392,42 +393,29 @@ async fn group_of(
 
 /// The target group of this name, read in full, or None.
 pub async fn group_named(client: &Client, name: &str) -> Result<Option<ObservedGroup>, AwsError> {
-    match client.describe_target_groups().names(name).send().await {
-        Ok(output) => match output.target_groups().first() {
-            Some(group) => Ok(Some(group_of(client, group).await?)),
-            None => Ok(None),
-        },
-        Err(error) => {
-            let error = AwsError::from_sdk(error);
-            if not_found(&error, "TargetGroupNotFound") {
-                Ok(None)
-            } else {
-                Err(error)
-            }
-        }
+    let result = client.describe_target_groups().names(name).send().await;
+    match unless_missing(result, "TargetGroupNotFound")?
+        .as_ref()
+        .and_then(|output| output.target_groups().first())
+    {
+        Some(group) => Ok(Some(group_of(client, group).await?)),
+        None => Ok(None),
     }
 }
 
 /// The target group with this ARN, read in full, or None.
 pub async fn group_by_arn(client: &Client, arn: &str) -> Result<Option<ObservedGroup>, AwsError> {
-    match client
+    let result = client
         .describe_target_groups()
         .target_group_arns(arn)
         .send()
-        .await
+        .await;
+    match unless_missing(result, "TargetGroupNotFound")?
+        .as_ref()
+        .and_then(|output| output.target_groups().first())
     {
-        Ok(output) => match output.target_groups().first() {
-            Some(group) => Ok(Some(group_of(client, group).await?)),
-            None => Ok(None),
-        },
-        Err(error) => {
-            let error = AwsError::from_sdk(error);
-            if not_found(&error, "TargetGroupNotFound") {
-                Ok(None)
-            } else {
-                Err(error)
-            }
-        }
+        Some(group) => Ok(Some(group_of(client, group).await?)),
+        None => Ok(None),
     }
 }
 
@@ -567,22 +555,12 @@ pub async fn deregister(
 }
 
 pub async fn delete_group(client: &Client, arn: &str) -> Result<(), AwsError> {
-    match client
+    let result = client
         .delete_target_group()
         .target_group_arn(arn)
         .send()
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(error) => {
-            let error = AwsError::from_sdk(error);
-            if not_found(&error, "TargetGroupNotFound") {
-                Ok(())
-            } else {
-                Err(error)
-            }
-        }
-    }
+        .await;
+    unless_missing(result, "TargetGroupNotFound").map(|_| ())
 }
 
 /// Each registered target's health, with AWS's reason when it is not healthy; None when the
@@ -591,21 +569,13 @@ pub async fn target_health(
     client: &Client,
     arn: &str,
 ) -> Result<Option<Vec<TargetHealth>>, AwsError> {
-    let output = match client
+    let result = client
         .describe_target_health()
         .target_group_arn(arn)
         .send()
-        .await
-    {
-        Ok(output) => output,
-        Err(error) => {
-            let error = AwsError::from_sdk(error);
-            return if not_found(&error, "TargetGroupNotFound") {
-                Ok(None)
-            } else {
-                Err(error)
-            };
-        }
+        .await;
+    let Some(output) = unless_missing(result, "TargetGroupNotFound")? else {
+        return Ok(None);
     };
     let mut found: Vec<TargetHealth> = output
         .target_health_descriptions()
@@ -780,17 +750,8 @@ pub async fn modify_listener(
 }
 
 pub async fn delete_listener(client: &Client, arn: &str) -> Result<(), AwsError> {
-    match client.delete_listener().listener_arn(arn).send().await {
-        Ok(_) => Ok(()),
-        Err(error) => {
-            let error = AwsError::from_sdk(error);
-            if not_found(&error, "ListenerNotFound") {
-                Ok(())
-            } else {
-                Err(error)
-            }
-        }
-    }
+    let result = client.delete_listener().listener_arn(arn).send().await;
+    unless_missing(result, "ListenerNotFound").map(|_| ())
 }
 
 /// A load balancer read as a setup: its listeners, the groups they forward to and the
