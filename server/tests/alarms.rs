@@ -2110,6 +2110,25 @@ async fn save_balancer(lab: &Lab, form: &[(String, String)], id: Option<&str>) -
         .to_owned()
 }
 
+/// The lab's load balancer declared through the form and applied: its network, the form,
+/// the resource id and the target group's ARN.
+async fn applied_balancer(
+    lab: &Lab,
+    reconciler: &Reconciler,
+) -> (LabNetwork, Vec<(String, String)>, String, String) {
+    let network = lab_network(lab).await;
+    let form = balancer_form(lab, &network);
+    let id = save_balancer(lab, &form, None).await;
+    lab.apply(reconciler).await;
+    let group_arn = group_in_aws(lab, &lab.name("web-servers"))
+        .await
+        .unwrap()
+        .target_group_arn()
+        .unwrap()
+        .to_owned();
+    (network, form, id, group_arn)
+}
+
 fn tcp(ports: &[u16]) -> Vec<(String, u16)> {
     ports.iter().map(|p| ("tcp".to_owned(), *p)).collect()
 }
@@ -2389,16 +2408,7 @@ async fn health_checks_targets_and_https_with_redirect_change_in_place_and_delet
 {
     let lab = Lab::new().await;
     let reconciler = lab.reconciler().await;
-    let network = lab_network(&lab).await;
-    let mut form = balancer_form(&lab, &network);
-    let id = save_balancer(&lab, &form, None).await;
-    lab.apply(&reconciler).await;
-    let group_arn = group_in_aws(&lab, &lab.name("web-servers"))
-        .await
-        .unwrap()
-        .target_group_arn()
-        .unwrap()
-        .to_owned();
+    let (network, mut form, id, group_arn) = applied_balancer(&lab, &reconciler).await;
 
     // A new health check and one target fewer.
     set_field(&mut form, "health_path", Some("/healthz"));
@@ -2513,16 +2523,7 @@ async fn health_checks_targets_and_https_with_redirect_change_in_place_and_delet
 async fn a_target_group_on_a_new_port_is_made_before_the_listener_moves_and_the_old_one_goes() {
     let lab = Lab::new().await;
     let reconciler = lab.reconciler().await;
-    let network = lab_network(&lab).await;
-    let mut form = balancer_form(&lab, &network);
-    let id = save_balancer(&lab, &form, None).await;
-    lab.apply(&reconciler).await;
-    let old_arn = group_in_aws(&lab, &lab.name("web-servers"))
-        .await
-        .unwrap()
-        .target_group_arn()
-        .unwrap()
-        .to_owned();
+    let (_, mut form, id, old_arn) = applied_balancer(&lab, &reconciler).await;
 
     // Under the same name AWS cannot: the apply says so and changes nothing.
     set_field(&mut form, "group_port", Some("8080"));
