@@ -108,3 +108,42 @@ test("a Scheduler schedule in New York: written in its own zone, applied, in syn
   await expect(row).toContainText("cron(0 9 ? * MON-FRI *) in America/New_York");
   await expect(row.getByTestId("next-runs").locator("li")).toHaveCount(3);
 });
+
+test("a rule on an event pattern: checked as it is typed, saved, applied, and listed as running on events", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/schedules/new");
+  await hydrated(page);
+  await page.getByLabel("When an event matches a pattern").check();
+  const pattern = page.getByLabel("Event pattern (JSON)");
+  const check = page.getByTestId("pattern-check");
+  // Each mistake is named as it is typed.
+  await pattern.fill('{"source": "aws.ec2"}');
+  await expect(check).toContainText("must be a list of values");
+  await pattern.fill('{"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]');
+  await expect(check).toContainText("not JSON at line 1");
+  await pattern.fill('{"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]}');
+  await expect(check).toContainText("The pattern is valid.");
+
+  await page.getByLabel("Name", { exact: true }).fill("lab-instance-changes");
+  const offered = page.locator('#lambda-functions option[value$=":function:belfry-lab-counter"]');
+  await expect(offered).toBeAttached();
+  const arn = await offered.getAttribute("value");
+  await page.getByTestId("target-0").getByLabel("Lambda function ARN").fill(arn!);
+  await page.getByRole("button", { name: "Save rule" }).click();
+  await expect(page).toHaveURL(/\/schedules\/[0-9a-f-]{36}\?saved=1$/);
+  await hydrated(page);
+  await expect(page.getByLabel("Event pattern (JSON)")).toHaveValue(/"aws\.ec2"/);
+
+  await page.goto("/plan");
+  await hydrated(page);
+  await expect(page.getByTestId("plan-steps")).toContainText("rule lab-instance-changes");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("progress").locator('tr[data-name="lab-instance-changes"]')).toContainText("in sync", { timeout: 20_000 });
+
+  await page.goto("/schedules");
+  await hydrated(page);
+  const row = page.getByTestId("rules").locator('tr[data-name="lab-instance-changes"]');
+  await expect(row.getByTestId("status")).toHaveText("in sync");
+  await expect(row).toContainText("When an event matches");
+  await expect(row).toContainText("Runs on events");
+});
