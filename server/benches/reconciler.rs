@@ -5,22 +5,20 @@
 //!
 //! `BELFRY_BENCH_ALARMS` sets N (1000 by default). It prints the figures and fails if a count
 //! is off.
-// Not every helper of the proxy is used here.
+// Not every helper of the proxy, nor the database's URL, is used here.
+#[allow(dead_code)]
+mod common;
 #[allow(dead_code)]
 #[path = "../tests/common/proxy.rs"]
 mod proxy;
 
 use app::domain::alarm::Template;
 use app::domain::plan::Kind;
+use common::{BenchDatabase, env};
 use server::aws::Aws;
 use server::reconciler::Reconciler;
 use server::reconciler::budget::Budget;
-use sqlx::{Connection, PgConnection, PgPool};
 use std::time::{Duration, Instant};
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/bench"))
-}
 
 #[tokio::main]
 async fn main() {
@@ -28,29 +26,9 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1000);
-    let pg = env("BELFRY_TEST_PG_URL");
     let moto = env("BELFRY_TEST_MOTO_URL");
-    let name = format!("belfry_bench_{}", std::process::id());
-    let mut admin = PgConnection::connect(&format!("{pg}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let pool = PgPool::connect(&format!("{pg}/{name}")).await.unwrap();
-    app::db::MIGRATOR.run(&pool).await.unwrap();
-    let (team,): (uuid::Uuid,) =
-        sqlx::query_as("INSERT INTO teams (name) VALUES ('Bench') RETURNING id")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    let (user,): (uuid::Uuid,) = sqlx::query_as(
-        "INSERT INTO users (email, password_hash) VALUES ('bench@example.com', 'x') RETURNING id",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let database = BenchDatabase::create("bench").await;
+    let (pool, team, user) = (database.pool.clone(), database.team, database.user);
 
     let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let started = Instant::now();
@@ -126,10 +104,7 @@ async fn main() {
         report
     );
 
-    sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    database.drop_database().await;
 
     let mut failures = Vec::new();
     if puts != count {

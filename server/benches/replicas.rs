@@ -9,6 +9,7 @@
 //!
 //! `BELFRY_BENCH_ALARMS` (default 40), `BELFRY_BENCH_SECONDS` (churn, default 60) and
 //! `BELFRY_BENCH_LEASE` (seconds a dead server's jobs wait, default 5).
+mod common;
 #[allow(dead_code)]
 #[path = "../tests/common/proxy.rs"]
 mod proxy;
@@ -16,14 +17,10 @@ mod proxy;
 use app::db::resources::{self as db, Edit};
 use app::domain::alarm::Template;
 use app::domain::plan::Kind;
-use sqlx::{Connection, PgConnection, PgPool};
+use common::{BenchDatabase, env};
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/bench"))
-}
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -73,30 +70,10 @@ async fn main() {
     let alarms = setting("BELFRY_BENCH_ALARMS", 40) as usize;
     let churn = Duration::from_secs(setting("BELFRY_BENCH_SECONDS", 60));
     let lease = setting("BELFRY_BENCH_LEASE", 5);
-    let pg = env("BELFRY_TEST_PG_URL");
     let moto = env("BELFRY_TEST_MOTO_URL");
-    let name = format!("belfry_bench_replicas_{}", std::process::id());
-    let mut admin = PgConnection::connect(&format!("{pg}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let database = format!("{pg}/{name}");
-    let pool = PgPool::connect(&database).await.unwrap();
-    app::db::MIGRATOR.run(&pool).await.unwrap();
-    let (team,): (uuid::Uuid,) =
-        sqlx::query_as("INSERT INTO teams (name) VALUES ('Replicas') RETURNING id")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    let (user,): (uuid::Uuid,) = sqlx::query_as(
-        "INSERT INTO users (email, password_hash) VALUES ('replicas@example.com', 'x') RETURNING id",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let bench = BenchDatabase::create("replicas").await;
+    let database = bench.url.clone();
+    let (pool, team, user) = (bench.pool.clone(), bench.team, bench.user);
 
     let proxy = proxy::Proxy::start(&moto).await;
     let mut servers = Servers(
@@ -243,10 +220,7 @@ async fn main() {
     println!("two applies of one alarm at once: {}", proxy.overlaps());
     println!("alarms whose last change is not in AWS: {}", lost.len());
     drop(pool);
-    sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    bench.drop_database().await;
     assert!(lost.is_empty(), "{lost:#?}");
     assert_eq!(proxy.overlaps(), 0, "two applies of one alarm overlapped");
 }

@@ -386,26 +386,23 @@ impl Ec2 {
 
     /// Lets anyone reach these ports.
     pub async fn open(&self, group_id: &str, ports: &[Opening]) -> Result<(), AwsError> {
-        if ports.is_empty() {
-            return Ok(());
-        }
-        let mut params: Params = vec![("GroupId".into(), group_id.to_owned())];
-        for (i, (protocol, port)) in ports.iter().enumerate() {
-            let n = i + 1;
-            params.push((format!("IpPermissions.{n}.IpProtocol"), protocol.clone()));
-            params.push((format!("IpPermissions.{n}.FromPort"), port.to_string()));
-            params.push((format!("IpPermissions.{n}.ToPort"), port.to_string()));
-            params.push((
-                format!("IpPermissions.{n}.IpRanges.1.CidrIp"),
-                "0.0.0.0/0".into(),
-            ));
-        }
-        self.call("AuthorizeSecurityGroupIngress", &params).await?;
-        Ok(())
+        self.ingress("AuthorizeSecurityGroupIngress", group_id, ports)
+            .await
     }
 
     /// Closes these ports again.
     pub async fn close(&self, group_id: &str, ports: &[Opening]) -> Result<(), AwsError> {
+        self.ingress("RevokeSecurityGroupIngress", group_id, ports)
+            .await
+    }
+
+    /// Authorize or revoke ingress from anywhere (IPv4) on these ports.
+    async fn ingress(
+        &self,
+        action: &str,
+        group_id: &str,
+        ports: &[Opening],
+    ) -> Result<(), AwsError> {
         if ports.is_empty() {
             return Ok(());
         }
@@ -420,7 +417,7 @@ impl Ec2 {
                 "0.0.0.0/0".into(),
             ));
         }
-        self.call("RevokeSecurityGroupIngress", &params).await?;
+        self.call(action, &params).await?;
         Ok(())
     }
 
