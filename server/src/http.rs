@@ -48,6 +48,7 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/lang", post(set_language))
+        .merge(crate::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,

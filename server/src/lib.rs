@@ -3,6 +3,7 @@
 //! tests start exactly the server that users run.
 // The playground's view types are deep; rendering them needs more than the default 128.
 #![recursion_limit = "512"]
+pub mod api;
 pub mod aws;
 pub mod cli;
 pub mod cron_cli;

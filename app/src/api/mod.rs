@@ -161,6 +161,7 @@ impl From<tower_sessions::session::Error> for AppError {
 }
 
 /// The signed-in person as the pages see them.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub user_id: uuid::Uuid,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A resource as the lists show it: what it is, and how AWS stands against it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceView {
     pub id: Uuid,
@@ -75,6 +76,7 @@ pub struct MetricSeries {
 }
 
 /// The plan, and its headline counts.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanView {
     pub steps: Vec<Step>,
@@ -488,6 +490,20 @@ pub mod ssr {
             .collect())
     }
 
+    /// One of the signed-in team's resources of a kind, as the lists show it: 404 for an id
+    /// that is another team's, or another kind's.
+    pub async fn resource(kind: Kind, id: Uuid) -> Result<ResourceView, AppError> {
+        let me = crate::api::guard::require(Role::Viewer).await?;
+        let pool = crate::api::guard::backend()?.pool;
+        let row = db::get(&pool, me.team_id, id)
+            .await?
+            .filter(|r| r.kind() == Some(kind))
+            .ok_or(AppError::NotFound)?;
+        let planned = db::planned(&pool, me.team_id).await?.contains(&row.id);
+        let topics = topic_names(&pool, me.team_id).await?;
+        Ok(view(&row, planned, &topics))
+    }
+
     pub async fn plan(pool: &sqlx::PgPool, team_id: Uuid) -> Result<PlanView, sqlx::Error> {
         let rows = db::all_of_team(pool, team_id).await?;
         let planned: HashSet<Uuid> = db::planned(pool, team_id).await?.into_iter().collect();
@@ -513,6 +529,7 @@ pub(crate) fn form_errors<F: AsRef<str>, E: Into<Problem>>(errors: Vec<(F, E)>) 
 pub const PAGE_SIZE: u32 = 50;
 
 /// One page of a list: its rows, which page it is (from 1), and how many there are in all.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourcePage {
     pub items: Vec<ResourceView>,

@@ -450,6 +450,7 @@ impl AlarmConfig {
 }
 
 /// One field that differs, as a person reads it: "threshold: 100000 → 200000".
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub field: String,
@@ -872,6 +873,7 @@ mod tests {
 
 /// The alarm form as the browser sends it: every field as typed. Dimensions are lines of
 /// `Name=Value`; actions are lines, each a topic of the team (by name) or an ARN.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlarmForm {
     pub name: String,

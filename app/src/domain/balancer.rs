@@ -990,6 +990,7 @@ fn front_protocol(kind: BalancerKind, group: Protocol) -> Protocol {
 /// for an application load balancer, TCP for a network one) and, optionally, a secure
 /// listener on 443 with the front one turned into a redirect. Groups and listeners beyond
 /// those (an adopted setup may have more) are kept as they are.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BalancerForm {

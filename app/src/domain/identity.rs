@@ -108,6 +108,7 @@ impl TeamName {
 }
 
 /// A member's role in a team. Each role can do what the one before it can.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -546,6 +546,7 @@ pub fn diff_rule(desired: &RuleConfig, observed: &RuleConfig) -> Vec<super::alar
 }
 
 /// One target row of the rule form, as typed.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetForm {
     /// Kept from the stored spec; a new row's id is made from what it targets.
@@ -571,6 +572,7 @@ pub struct TargetForm {
 }
 
 /// The rule form as the browser sends it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleForm {
     #[serde(default)]

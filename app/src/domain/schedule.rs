@@ -312,6 +312,7 @@ impl ScheduleSpec {
 }
 
 /// The schedule form as the browser sends it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduleForm {
     #[serde(default)]
