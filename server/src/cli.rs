@@ -152,6 +152,11 @@ pub struct ServeArgs {
     /// long before another takes them. Longer than any one apply takes.
     #[arg(long, env = "BELFRY_LEASE_SECONDS", default_value_t = 120)]
     pub lease_seconds: i64,
+
+    /// Pages rendered at once; more wait their turn (up to 10 s, then 503). Rendering is
+    /// CPU work, so more at once than a few per core only adds memory.
+    #[arg(long, env = "BELFRY_MAX_RENDERS", default_value_t = 16)]
+    pub max_renders: usize,
 }
 
 impl ServeArgs {

@@ -3,8 +3,9 @@ use crate::cli::ServeArgs;
 use crate::state::AppState;
 use crate::telemetry;
 use app::{App, LANG_COOKIE, shell};
-use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router, middleware};
@@ -12,7 +13,9 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -43,12 +46,8 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         ));
 
     let routes = generate_route_list(App);
+    let renders = Arc::new(Semaphore::new(args.max_renders.max(1)));
     let router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route("/lang", post(set_language))
-        .merge(crate::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -64,6 +63,13 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
                 move || shell(options.clone())
             },
         )
+        // Pages only: the routes above. Server functions are POSTs and pass straight through.
+        .route_layer(middleware::from_fn_with_state(renders, one_of_few_renders))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/lang", post(set_language))
+        .merge(crate::api::routes())
         .route_layer(middleware::from_fn(telemetry::record_http))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -83,6 +89,45 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// How long a page waits for its turn to render before the answer is 503.
+const RENDER_WAIT: Duration = Duration::from_secs(10);
+
+/// Renders a page only while holding one of `max_renders` permits, and holds it until the
+/// page is rendered whole. Memory then grows with the renders in flight, not with the
+/// connections open: 200 readers at once wait their turn rather than each holding a
+/// half-rendered page. The page is buffered (a few dozen KB) so the permit does not wait on a
+/// slow reader: pages never wait on AWS, so streaming them bought nothing.
+async fn one_of_few_renders(
+    State(renders): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let permit = match tokio::time::timeout(RENDER_WAIT, renders.acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "1")],
+                "Belfry is busy rendering other pages: try again in a moment.",
+            )
+                .into_response();
+        }
+    };
+    let (parts, body) = next.run(request).await.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await;
+    drop(permit);
+    match body {
+        Ok(bytes) => Response::from_parts(parts, axum::body::Body::from(bytes)),
+        Err(error) => {
+            tracing::error!(%error, "a page failed while rendering");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// The process is up and answering. Says nothing about its dependencies: that is `/readyz`.

@@ -131,6 +131,7 @@ pub async fn spawn_app_configured(aws: Aws, configure: impl FnOnce(&mut ServeArg
         workers: false,
         resync_seconds: 300,
         lease_seconds: 120,
+        max_renders: 16,
     };
     configure(&mut args);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
