@@ -90,7 +90,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/plan", get(plan))
         .route("/api/v1/apply", post(apply))
         .route("/api/v1/cron/next", get(cron_next))
-        // Anything else under /api/v1 is a JSON 404, not the site's HTML page.
+        // Any other path under /api/v1 is a JSON 404, not the site's HTML page. (A method a
+        // path does not take is axum's plain 405.)
         .route("/api/v1", axum::routing::any(not_found))
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
 }
@@ -214,12 +215,19 @@ pub struct ErrorDetail {
     code: &'static str,
     /// What was wrong, for a person.
     message: String,
-    /// The request field at fault, when one is (`form.threshold`, `id`).
+    /// The field at fault, when one is: a form's field as the page names it (`threshold`,
+    /// `target-2` for a rule's third target row), or a parameter (`id`, `page`, `expr`).
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
     /// Every field's problem, when a form had several.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     problems: Vec<FieldError>,
+    /// A cron expression's mistake: its byte range in `expr`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    span: Option<[usize; 2]>,
+    /// A cron expression with the obvious fix applied, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -238,6 +246,8 @@ impl ApiError {
                     message,
                     field: None,
                     problems: Vec::new(),
+                    span: None,
+                    fixed: None,
                 },
             },
             retry_after: None,
@@ -253,7 +263,14 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
-        let message = error.to_string();
+        // AWS's own words can name endpoints, accounts and roles: they go to the log (where
+        // the server function put them), and the client gets a plain sentence.
+        let message = match &error {
+            AppError::Transport(_) => {
+                "AWS did not answer a read this needs. Try again in a moment.".to_owned()
+            }
+            other => other.to_string(),
+        };
         let code = match &error {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
@@ -276,17 +293,14 @@ impl From<AppError> for ApiError {
         let mut api = ApiError::new(status, code, message);
         match error {
             AppError::Invalid { field, .. } if !field.is_empty() => {
-                api.body.error.field = Some(format!("form.{field}"));
+                api.body.error.field = Some(field);
             }
             AppError::Invalid { .. } => api.body.error.code = "malformed",
             AppError::InvalidForm { errors } => {
-                api.body.error.field = errors.first().map(|e| format!("form.{}", e.field));
+                api.body.error.field = errors.first().map(|e| e.field.clone());
                 api.body.error.problems = errors
                     .into_iter()
-                    .map(|FieldProblem { field, message, .. }| FieldError {
-                        field: format!("form.{field}"),
-                        message,
-                    })
+                    .map(|FieldProblem { field, message, .. }| FieldError { field, message })
                     .collect();
             }
             AppError::Throttled {
@@ -365,9 +379,10 @@ pub struct Created {
     pub id: Uuid,
 }
 
-fn created(kind: &str, id: Uuid) -> Response {
+/// 201 with the new resource's id, and where it lives under `collection`.
+fn created(collection: &str, id: Uuid) -> Response {
     let mut response = (StatusCode::CREATED, Json(Created { id })).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/{kind}/{id}")) {
+    if let Ok(location) = HeaderValue::from_str(&format!("{collection}/{id}")) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     response
@@ -440,7 +455,8 @@ macro_rules! form_resource {
     (
         $module:ident, $kind:expr, $path:literal, $tag:literal, $what:literal,
         $form:ty, $detail:ident, $edit:ident,
-        load: $load:expr, save: $save:expr
+        load: $load:expr, save: $save:expr,
+        example: json!($example:tt)
     ) => {
         #[doc = concat!("A ", $what, " with its status and its form.")]
         #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -462,6 +478,7 @@ macro_rules! form_resource {
 
             #[doc = concat!("The team's ", $what, "s, fifty to a page, by name.")]
             #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery),
+                operation_id = concat!("list_", stringify!($module)),
                 security(("session" = [])),
                 responses(
                     (status = 200, body = ResourcePage),
@@ -477,10 +494,17 @@ macro_rules! form_resource {
             }
 
             #[doc = concat!("Declares a ", $what, ". It joins the plan: nothing reaches AWS until the plan is applied.")]
-            #[utoipa::path(post, path = $path, tag = $tag, request_body = $form,
+            #[utoipa::path(post, path = $path, tag = $tag,
+                operation_id = concat!("create_", stringify!($module)),
+                request_body(content = $form, example = json!($example)),
                 security(("session" = [])),
                 responses(
-                    (status = 201, body = Created),
+                    (status = 201, body = Created, links(
+                        ("read" = (operation_id = concat!("read_", stringify!($module)),
+                            parameters(("id" = "$response.body#/id")))),
+                        ("delete" = (operation_id = concat!("delete_", stringify!($module)),
+                            parameters(("id" = "$response.body#/id")))),
+                    )),
                     (status = 401, body = ErrorBody),
                     (status = 403, body = ErrorBody),
                     (status = 409, description = "The team has one of that name", body = ErrorBody),
@@ -494,13 +518,14 @@ macro_rules! form_resource {
             ) -> Response {
                 let save = $save;
                 match in_context(&state, parts, move || save(form, None, None)).await {
-                    Ok(id) => created(&$path[8..], id),
+                    Ok(id) => created($path, id),
                     Err(error) => error.into_response(),
                 }
             }
 
             #[doc = concat!("One ", $what, ": its status, and its form as an edit would start from.")]
             #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag,
+                operation_id = concat!("read_", stringify!($module)),
                 params(("id" = Uuid, Path)),
                 security(("session" = [])),
                 responses(
@@ -528,6 +553,7 @@ macro_rules! form_resource {
 
             #[doc = concat!("Changes a ", $what, ". Every field is replaced; `version` must be the one read, or the answer is 409 and nothing changes.")]
             #[utoipa::path(put, path = concat!($path, "/{id}"), tag = $tag,
+                operation_id = concat!("update_", stringify!($module)),
                 params(("id" = Uuid, Path)), request_body = $edit,
                 security(("session" = [])),
                 responses(
@@ -557,6 +583,7 @@ macro_rules! form_resource {
 
             #[doc = concat!("Asks for a ", $what, " to go at the next apply: deleted from AWS, or with `orphan`, left there and forgotten.")]
             #[utoipa::path(delete, path = concat!($path, "/{id}"), tag = $tag,
+                operation_id = concat!("delete_", stringify!($module)),
                 params(("id" = Uuid, Path), DeleteQuery),
                 security(("session" = [])),
                 responses(
@@ -582,21 +609,55 @@ form_resource!(
     alarms, Kind::Alarm, "/api/v1/alarms", "alarms", "CloudWatch alarm",
     AlarmForm, AlarmDetail, AlarmEdit,
     load: |id| async move { fns::load_alarm_form(id).await.map(|(form, _)| form) },
-    save: fns::save_alarm
+    save: fns::save_alarm,
+    example: json!({
+        "name": "lab-ebs-writes",
+        "description": "EBS writes above the lab's line",
+        "namespace": "AWS/EBS",
+        "metric_name": "VolumeWriteBytes",
+        "dimensions": "VolumeId=vol-0123456789abcdef0",
+        "statistic": "Sum",
+        "period_seconds": "300",
+        "evaluation_periods": "1",
+        "threshold": "100000",
+        "comparison": "GreaterThanThreshold"
+    })
 );
 
 form_resource!(
     rules, Kind::Rule, "/api/v1/rules", "rules", "EventBridge rule",
     RuleForm, RuleDetail, RuleEdit,
     load: |id| async move { fns::load_rule_form(Some(id), None).await.map(|data| data.form) },
-    save: fns::save_rule
+    save: fns::save_rule,
+    example: json!({
+        "name": "daily-at-10-utc",
+        "description": "Every day at 10:00 UTC, invoke a Lambda function",
+        "trigger": "schedule",
+        "schedule": "cron(0 10 * * ? *)",
+        "enabled": "true",
+        "zone": "UTC",
+        "targets": [{
+            "kind": "lambda",
+            "arn": "arn:aws:lambda:ap-northeast-2:123456789012:function:belfry-lab-counter",
+            "input": "{\"from\": \"belfry\"}"
+        }]
+    })
 );
 
 form_resource!(
     schedules, Kind::Schedule, "/api/v1/schedules", "schedules", "EventBridge Scheduler schedule",
     ScheduleForm, ScheduleDetail, ScheduleEdit,
     load: |id| async move { fns::load_schedule_form(Some(id)).await.map(|(form, _)| form) },
-    save: fns::save_schedule
+    save: fns::save_schedule,
+    example: json!({
+        "name": "new-york-mornings",
+        "group": "default",
+        "expression": "cron(0 9 ? * MON-FRI *)",
+        "timezone": "America/New_York",
+        "enabled": "true",
+        "target_arn": "arn:aws:lambda:ap-northeast-2:123456789012:function:belfry-lab-counter",
+        "role_arn": "arn:aws:iam::123456789012:role/scheduler"
+    })
 );
 
 form_resource!(
@@ -605,7 +666,21 @@ form_resource!(
     load: |id| async move {
         app::api::balancers::load_balancer_form(Some(id)).await.map(|(form, _)| form)
     },
-    save: app::api::balancers::save_balancer
+    save: app::api::balancers::save_balancer,
+    example: json!({
+        "name": "lab-alb",
+        "kind": "application",
+        "scheme": "internet-facing",
+        "vpc": "vpc-0123456789abcdef0",
+        "subnets": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0cccccccccccccccc"],
+        "own_security_group": true,
+        "group_name": "lab-web",
+        "group_protocol": "HTTP",
+        "group_port": "80",
+        "health_path": "/",
+        "instances": ["i-0123456789abcdef0", "i-0fedcba9876543210"],
+        "listener_port": "80"
+    })
 );
 
 /// Topics and subscriptions have no form to edit: SNS renames nothing, and a subscription
@@ -622,7 +697,7 @@ pub mod topics {
     }
 
     /// The team's SNS topics, fifty to a page.
-    #[utoipa::path(get, path = "/api/v1/topics", tag = "topics", params(PageQuery),
+    #[utoipa::path(get, path = "/api/v1/topics", tag = "topics", operation_id = "list_topics", params(PageQuery),
         security(("session" = [])),
         responses((status = 200, body = ResourcePage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
     pub async fn list(
@@ -634,10 +709,14 @@ pub mod topics {
     }
 
     /// Declares an SNS topic.
-    #[utoipa::path(post, path = "/api/v1/topics", tag = "topics", request_body = NewTopic,
+    #[utoipa::path(post, path = "/api/v1/topics", tag = "topics", operation_id = "create_topics",
+        request_body(content = NewTopic, example = json!({"name": "ops-alerts", "display_name": "Ops"})),
         security(("session" = [])),
         responses(
-            (status = 201, body = Created), (status = 401, body = ErrorBody),
+            (status = 201, body = Created, links(
+                ("read" = (operation_id = "read_topics", parameters(("id" = "$response.body#/id")))),
+            )),
+            (status = 401, body = ErrorBody),
             (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
             (status = 422, body = ErrorBody),
         ))]
@@ -651,13 +730,13 @@ pub mod topics {
         })
         .await;
         match result {
-            Ok(id) => created("topics", id),
+            Ok(id) => created("/api/v1/topics", id),
             Err(error) => error.into_response(),
         }
     }
 
     /// One topic and its status.
-    #[utoipa::path(get, path = "/api/v1/topics/{id}", tag = "topics",
+    #[utoipa::path(get, path = "/api/v1/topics/{id}", tag = "topics", operation_id = "read_topics",
         params(("id" = Uuid, Path)), security(("session" = [])),
         responses((status = 200, body = ResourceView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
     pub async fn read(
@@ -672,7 +751,7 @@ pub mod topics {
     }
 
     /// Asks for a topic to go at the next apply (or, with `orphan`, to be forgotten).
-    #[utoipa::path(delete, path = "/api/v1/topics/{id}", tag = "topics",
+    #[utoipa::path(delete, path = "/api/v1/topics/{id}", tag = "topics", operation_id = "delete_topics",
         params(("id" = Uuid, Path), DeleteQuery), security(("session" = [])),
         responses(
             (status = 202, description = "Joined the plan"), (status = 401, body = ErrorBody),
@@ -705,7 +784,7 @@ pub mod subscriptions {
 
     /// The team's subscriptions, fifty to a page. An email or https one shows
     /// `pending_since` until its owner confirms it.
-    #[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions", params(PageQuery),
+    #[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions", params(PageQuery),
         security(("session" = [])),
         responses((status = 200, body = ResourcePage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
     pub async fn list(
@@ -717,10 +796,15 @@ pub mod subscriptions {
     }
 
     /// Subscribes an endpoint to one of the team's topics.
-    #[utoipa::path(post, path = "/api/v1/subscriptions", tag = "subscriptions",
+    #[utoipa::path(post, path = "/api/v1/subscriptions", tag = "subscriptions", operation_id = "create_subscriptions",
         request_body = NewSubscription, security(("session" = [])),
         responses(
-            (status = 201, body = Created), (status = 401, body = ErrorBody),
+            (status = 201, body = Created, links(
+                ("read" = (operation_id = "read_subscriptions", parameters(("id" = "$response.body#/id")))),
+                ("resend" = (operation_id = "resend_confirmation", parameters(("id" = "$response.body#/id")))),
+                ("delete" = (operation_id = "delete_subscriptions", parameters(("id" = "$response.body#/id")))),
+            )),
+            (status = 401, body = ErrorBody),
             (status = 403, body = ErrorBody), (status = 404, description = "No such topic in the team", body = ErrorBody),
             (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         ))]
@@ -734,13 +818,13 @@ pub mod subscriptions {
         })
         .await;
         match result {
-            Ok(id) => created("subscriptions", id),
+            Ok(id) => created("/api/v1/subscriptions", id),
             Err(error) => error.into_response(),
         }
     }
 
     /// One subscription and its status.
-    #[utoipa::path(get, path = "/api/v1/subscriptions/{id}", tag = "subscriptions",
+    #[utoipa::path(get, path = "/api/v1/subscriptions/{id}", tag = "subscriptions", operation_id = "read_subscriptions",
         params(("id" = Uuid, Path)), security(("session" = [])),
         responses((status = 200, body = ResourceView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
     pub async fn read(
@@ -756,7 +840,7 @@ pub mod subscriptions {
 
     /// Asks for a subscription to go at the next apply. SNS cannot remove one that was
     /// never confirmed: Belfry then forgets it, and it lapses.
-    #[utoipa::path(delete, path = "/api/v1/subscriptions/{id}", tag = "subscriptions",
+    #[utoipa::path(delete, path = "/api/v1/subscriptions/{id}", tag = "subscriptions", operation_id = "delete_subscriptions",
         params(("id" = Uuid, Path), DeleteQuery), security(("session" = [])),
         responses(
             (status = 202, description = "Joined the plan"), (status = 401, body = ErrorBody),
@@ -773,7 +857,7 @@ pub mod subscriptions {
     }
 
     /// Sends a pending subscription's confirmation again.
-    #[utoipa::path(post, path = "/api/v1/subscriptions/{id}/resend", tag = "subscriptions",
+    #[utoipa::path(post, path = "/api/v1/subscriptions/{id}/resend", tag = "subscriptions", operation_id = "resend_confirmation",
         params(("id" = Uuid, Path)), security(("session" = [])),
         responses(
             (status = 202, description = "The confirmation will be sent again"),
@@ -808,10 +892,12 @@ pub mod session {
 
     /// Signs in: the answer sets the `belfry-session` cookie. Failed attempts are throttled
     /// per email and per client (429 with `Retry-After`).
-    #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials,
+    #[utoipa::path(post, path = "/api/v1/session", tag = "session", operation_id = "sign_in", request_body = Credentials,
         responses(
             (status = 200, description = "Signed in; the cookie is set", body = Me),
-            (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+            (status = 401, body = ErrorBody),
+            (status = 403, description = "The account belongs to no team any more", body = ErrorBody),
+            (status = 422, body = ErrorBody),
             (status = 429, body = ErrorBody),
         ))]
     pub async fn create(
@@ -833,7 +919,7 @@ pub mod session {
     }
 
     /// Who the session belongs to, in which team, with which role.
-    #[utoipa::path(get, path = "/api/v1/session", tag = "session", security(("session" = [])),
+    #[utoipa::path(get, path = "/api/v1/session", tag = "session", operation_id = "whoami", security(("session" = [])),
         responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
     pub async fn read(State(state): State<AppState>, parts: Parts) -> Response {
         let result = in_context(&state, parts, || async {
@@ -849,7 +935,7 @@ pub mod session {
     }
 
     /// Signs out: the session ends on the server, and its cookie is worthless afterwards.
-    #[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    #[utoipa::path(delete, path = "/api/v1/session", tag = "session", operation_id = "sign_out",
         responses((status = 204, description = "Signed out")))]
     pub async fn delete(State(state): State<AppState>, parts: Parts) -> Response {
         match in_context(&state, parts, app::api::auth::logout).await {
@@ -860,7 +946,7 @@ pub mod session {
 }
 
 /// What applying the plan would change in AWS, resource by resource.
-#[utoipa::path(get, path = "/api/v1/plan", tag = "plan", security(("session" = [])),
+#[utoipa::path(get, path = "/api/v1/plan", tag = "plan", operation_id = "plan", security(("session" = [])),
     responses((status = 200, body = PlanView), (status = 401, body = ErrorBody)))]
 pub async fn plan(State(state): State<AppState>, parts: Parts) -> Response {
     match in_context(&state, parts, fns::plan).await {
@@ -877,7 +963,7 @@ pub struct Applied {
 
 /// Applies the plan: the workers take the team's held changes. Follow each resource's
 /// `status` (or `GET /api/v1/plan`) to see them reach AWS.
-#[utoipa::path(post, path = "/api/v1/apply", tag = "plan", security(("session" = [])),
+#[utoipa::path(post, path = "/api/v1/apply", tag = "plan", operation_id = "apply", security(("session" = [])),
     responses(
         (status = 202, body = Applied), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -918,9 +1004,9 @@ pub struct NextRuns {
 }
 
 /// The next runs of an AWS schedule expression, and what it means in plain words. Public,
-/// like the cron playground. An invalid expression is 422 with the field at fault and the
-/// byte span in `message`.
-#[utoipa::path(get, path = "/api/v1/cron/next", tag = "cron", params(NextQuery),
+/// like the cron playground. An invalid expression is 422 with `field` = `expr`, the byte
+/// `span` of the mistake in it, and, when there is an obvious one, the `fixed` expression.
+#[utoipa::path(get, path = "/api/v1/cron/next", tag = "cron", operation_id = "cron_next", params(NextQuery),
     responses((status = 200, body = NextRuns), (status = 422, body = ErrorBody)))]
 pub async fn cron_next(Query(query): Query<NextQuery>) -> Result<Json<NextRuns>, ApiError> {
     use app::cron::{Lang, Schedule};
@@ -952,11 +1038,13 @@ pub async fn cron_next(Query(query): Query<NextQuery>) -> Result<Json<NextRuns>,
     }
     let schedule: Schedule = query.expr.parse().map_err(|error: app::cron::CronError| {
         let mut message = error.message(lang);
-        message.push_str(&format!(" (at {}..{})", error.span.start, error.span.end));
         if let Some(suggestion) = error.suggestion(lang) {
-            message.push_str(&format!(". {suggestion}"));
+            message.push_str(&format!(" {suggestion}"));
         }
-        invalid("expr", message)
+        let mut api = invalid("expr", message);
+        api.body.error.span = Some([error.span.start, error.span.end]);
+        api.body.error.fixed = error.fixed;
+        api
     })?;
     let runs = schedule.next_runs(from, count as usize, tz);
     Ok(Json(NextRuns {

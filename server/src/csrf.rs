@@ -16,11 +16,14 @@ pub async fn same_origin_only(request: Request, next: Next) -> Response {
         next.run(request).await
     } else {
         tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-site request refused");
-        (
-            StatusCode::FORBIDDEN,
-            "Cross-site requests may not change anything in Belfry.",
-        )
-            .into_response()
+        let message = "Cross-site requests may not change anything in Belfry.";
+        if request.uri().path().starts_with("/api/v1/") {
+            // The JSON API's clients read its error shape.
+            let body = serde_json::json!({ "error": { "code": "forbidden", "message": message } });
+            (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
+        } else {
+            (StatusCode::FORBIDDEN, message).into_response()
+        }
     }
 }
 

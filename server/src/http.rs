@@ -63,7 +63,7 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
                 move || shell(options.clone())
             },
         )
-        // Pages only: the routes above. Server functions are POSTs and pass straight through.
+        // The routes above: pages (and server functions, which are POSTs and pass through).
         .route_layer(middleware::from_fn_with_state(renders, one_of_few_renders))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -104,7 +104,9 @@ async fn one_of_few_renders(
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() != Method::GET {
+    // Server functions are POSTs: they pass. (A GET server function would wait its turn
+    // like a page, which is no harm.)
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
     let permit = match tokio::time::timeout(RENDER_WAIT, renders.acquire_owned()).await {

@@ -92,11 +92,7 @@ async fn a_script_declares_edits_and_applies_an_alarm_through_the_json_api() {
 
     // Signed out: every resource call is 401, in the API's error shape.
     let anonymous = Client {
-        app: TestApp {
-            base: app.base.clone(),
-            database_url: app.database_url.clone(),
-            client: app.client.clone(),
-        },
+        app: app.clone(),
         cookie: None,
     };
     let (status, body) = anonymous.get("/api/v1/alarms").await;
@@ -133,13 +129,26 @@ async fn a_script_declares_edits_and_applies_an_alarm_through_the_json_api() {
         .iter()
         .map(|p| p["field"].as_str().unwrap())
         .collect();
-    assert!(fields.contains(&"form.threshold"), "{body}");
-    assert!(fields.contains(&"form.period_seconds"), "{body}");
+    assert!(fields.contains(&"threshold"), "{body}");
+    assert!(fields.contains(&"period_seconds"), "{body}");
     // Not even JSON: refused in the same shape.
     let (status, _, body) = api
         .send(reqwest::Method::POST, "/api/v1/alarms", Some(json!([1, 2])))
         .await;
     assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "malformed");
+    let response = api
+        .app
+        .client
+        .post(api.app.url("/api/v1/alarms"))
+        .header("cookie", api.cookie.as_deref().unwrap())
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "malformed");
     let (_, page) = api.get("/api/v1/alarms").await;
     assert_eq!(page["total"], 0);
@@ -272,7 +281,7 @@ async fn topics_and_subscriptions_through_the_api_and_a_cross_site_post_is_refus
         status, 422,
         "an address inside a network is refused: {body}"
     );
-    assert_eq!(body["error"]["field"], "form.endpoint");
+    assert_eq!(body["error"]["field"], "endpoint");
     let (status, sub) = api
         .post(
             "/api/v1/subscriptions",
@@ -304,8 +313,96 @@ async fn topics_and_subscriptions_through_the_api_and_a_cross_site_post_is_refus
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden");
     let (_, page) = api.get("/api/v1/topics").await;
     assert_eq!(page["total"], 1);
+}
+
+#[tokio::test]
+async fn a_viewer_reads_but_cannot_change_and_another_team_reaches_nothing() {
+    let app = spawn_app().await;
+    let admin = app.first_admin("ada@example.com", PASSWORD).await;
+    let viewer = app.invite(&admin, "viewer", "carol@example.com").await;
+    // Carol starts a team of her own (it becomes her current one) and makes Erin its admin;
+    // then she goes back to Ada's team.
+    let response = app
+        .call("create_team", &[("name", "Other")], Some(&viewer))
+        .await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+    let stranger = app.invite(&viewer, "admin", "erin@example.com").await;
+    let team_a = app.whoami(Some(&admin)).await["team_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = app
+        .call("switch_team", &[("team_id", &team_a)], Some(&viewer))
+        .await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+
+    let admin = Client {
+        app: app.clone(),
+        cookie: Some(admin),
+    };
+    let viewer = Client {
+        app: app.clone(),
+        cookie: Some(viewer),
+    };
+    let stranger = Client {
+        app,
+        cookie: Some(stranger),
+    };
+    let (status, alarm) = admin
+        .post("/api/v1/alarms", lab_alarm("ebs-writes", "100000"))
+        .await;
+    assert_eq!(status, 201, "{alarm}");
+    let alarm = alarm["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/alarms/{alarm}");
+    let edit = |threshold: &str, version: &Value| json!({ "version": version, "form": lab_alarm("ebs-writes", threshold) });
+
+    // The viewer reads the alarm and the plan, and may change nothing.
+    let (status, detail) = viewer.get(&path).await;
+    assert_eq!(status, 200, "{detail}");
+    let version = detail["resource"]["version"].clone();
+    assert_eq!(viewer.get("/api/v1/plan").await.0, 200);
+    let (status, body) = viewer.post("/api/v1/alarms", lab_alarm("mine", "1")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    assert_eq!(viewer.put(&path, edit("5", &version)).await.0, 403);
+    assert_eq!(
+        viewer.send(reqwest::Method::DELETE, &path, None).await.0,
+        403
+    );
+    assert_eq!(viewer.post("/api/v1/apply", json!({})).await.0, 403);
+
+    // Another team's admin cannot tell the alarm exists.
+    assert_eq!(stranger.get(&path).await.0, 404);
+    assert_eq!(stranger.put(&path, edit("6", &version)).await.0, 404);
+    assert_eq!(
+        stranger.send(reqwest::Method::DELETE, &path, None).await.0,
+        404
+    );
+    assert_eq!(stranger.get("/api/v1/alarms").await.1["total"], 0);
+
+    // An alarm's id under another kind's path deletes nothing.
+    let rule_path = format!("/api/v1/rules/{alarm}");
+    assert_eq!(
+        admin
+            .send(reqwest::Method::DELETE, &rule_path, None)
+            .await
+            .0,
+        404
+    );
+    let (_, plan) = admin.get("/api/v1/plan").await;
+    assert_eq!(plan["summary"]["delete"], 0, "{plan}");
+    assert_eq!(plan["summary"]["create"], 1, "{plan}");
+    let (_, detail) = admin.get(&path).await;
+    assert_eq!(
+        detail["form"]["threshold"], "100000",
+        "nobody's edit went through"
+    );
 }
 
 #[tokio::test]
@@ -331,6 +428,19 @@ async fn cron_next_is_public_and_points_at_the_mistake() {
         .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["field"], "expr");
+    // Weekday 0 does not exist in AWS cron: the span points at it, in the language asked.
+    let span = &body["error"]["span"];
+    let (start, end) = (span[0].as_u64().unwrap(), span[1].as_u64().unwrap());
+    assert_eq!(
+        &"cron(0 12 ? * 0 *)"[start as usize..end as usize],
+        "0",
+        "{body}"
+    );
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.chars().any(|c| ('가'..='힣').contains(&c)),
+        "{message}"
+    );
     let (status, body) = api
         .get("/api/v1/cron/next?expr=rate(5%20minutes)&tz=Mars/Olympus")
         .await;

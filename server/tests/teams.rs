@@ -1,34 +1,10 @@
 //! Teams, roles and invitations over HTTP: who may call what, scoped to their own team.
 mod common;
 
-use common::{TestApp, session_cookie, spawn_app};
+use common::{TestApp, spawn_app};
 use serde_json::Value;
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// Creates an invitation as `admin` and has a new user accept it; returns their cookie.
-async fn invite(app: &TestApp, admin: &str, role: &str, email: &str) -> String {
-    let response = app
-        .call("create_invitation", &[("role", role)], Some(admin))
-        .await;
-    assert_eq!(response.status(), 200);
-    let path: String = response.json().await.unwrap();
-    let token = path
-        .strip_prefix("/invite/")
-        .expect("an invitation path")
-        .to_owned();
-    assert_eq!(token.len(), 64);
-    let response = app
-        .call(
-            "accept_invitation",
-            &[("token", &token), ("email", email), ("password", PASSWORD)],
-            None,
-        )
-        .await;
-    let status = response.status();
-    assert!(status.is_success() || status.is_redirection(), "{status}");
-    session_cookie(&response).expect("joining signs in")
-}
 
 /// An endpoint, its arguments, and the status each caller gets (0: allowed).
 type Expectation<'a> = (&'a str, Vec<(&'a str, &'a str)>, [u16; 5]);
@@ -46,8 +22,8 @@ struct World {
 async fn world() -> World {
     let app = spawn_app().await;
     let admin = app.first_admin("ada@example.com", PASSWORD).await;
-    let editor = invite(&app, &admin, "editor", "bob@example.com").await;
-    let viewer = invite(&app, &admin, "viewer", "carol@example.com").await;
+    let editor = app.invite(&admin, "editor", "bob@example.com").await;
+    let viewer = app.invite(&admin, "viewer", "carol@example.com").await;
     // Carol starts a second team and invites Erin as its admin: Erin is in no team of Ada's.
     let response = app
         .call("create_team", &[("name", "Other")], Some(&viewer))
@@ -57,7 +33,7 @@ async fn world() -> World {
         .as_str()
         .unwrap()
         .to_owned();
-    let stranger = invite(&app, &viewer, "admin", "erin@example.com").await;
+    let stranger = app.invite(&viewer, "admin", "erin@example.com").await;
     World {
         app,
         admin,
@@ -372,7 +348,7 @@ async fn an_invitation_works_once() {
 async fn an_admin_sets_the_aws_connection_and_no_secret_is_stored() {
     let app = spawn_app().await;
     let admin = app.first_admin("ada@example.com", PASSWORD).await;
-    let editor = invite(&app, &admin, "editor", "bob@example.com").await;
+    let editor = app.invite(&admin, "editor", "bob@example.com").await;
     let role = "arn:aws:iam::123456789012:role/belfry";
 
     let refused = app

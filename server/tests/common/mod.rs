@@ -11,6 +11,7 @@ use sqlx::{Connection, PgConnection};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+#[derive(Clone)]
 pub struct TestApp {
     pub base: String,
     pub database_url: String,
@@ -214,6 +215,35 @@ impl TestApp {
         let status = response.status();
         assert!(status.is_success() || status.is_redirection(), "{status}");
         session_cookie(&response).expect("sign-up starts a session")
+    }
+
+    /// Has `admin` invite a new user with `role`, who accepts with the password
+    /// `correct horse battery staple`; returns the new user's session cookie.
+    pub async fn invite(&self, admin: &str, role: &str, email: &str) -> String {
+        let response = self
+            .call("create_invitation", &[("role", role)], Some(admin))
+            .await;
+        assert_eq!(response.status(), 200);
+        let path: String = response.json().await.unwrap();
+        let token = path
+            .strip_prefix("/invite/")
+            .expect("an invitation path")
+            .to_owned();
+        assert_eq!(token.len(), 64);
+        let response = self
+            .call(
+                "accept_invitation",
+                &[
+                    ("token", &token),
+                    ("email", email),
+                    ("password", "correct horse battery staple"),
+                ],
+                None,
+            )
+            .await;
+        let status = response.status();
+        assert!(status.is_success() || status.is_redirection(), "{status}");
+        session_cookie(&response).expect("joining signs in")
     }
 
     /// Who the session belongs to, as `whoami` answers (JSON null when nobody).
