@@ -146,18 +146,46 @@ impl Modify for SessionCookie {
 }
 
 async fn openapi_json() -> Response {
-    match ApiDoc::openapi().to_json() {
-        Ok(text) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            text,
-        )
-            .into_response(),
+    match serde_json::to_value(ApiDoc::openapi()) {
+        Ok(mut document) => {
+            camel_case_links(&mut document);
+            Json(document).into_response()
+        }
         Err(error) => {
             tracing::error!(%error, "the OpenAPI document did not serialise");
             ApiError::from(AppError::Internal).into_response()
+        }
+    }
+}
+
+/// utoipa 5 writes a Link Object's fields in snake case (`operation_id`), which no client
+/// reads: OpenAPI spells them `operationId`, `operationRef` and `requestBody` (utoipa 6
+/// fixes it, juhaku/utoipa#1555). Renamed here, in every response's links.
+fn camel_case_links(document: &mut serde_json::Value) {
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let responses = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation.get_mut("responses"))
+        .filter_map(|responses| responses.as_object_mut())
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut()) else {
+            continue;
+        };
+        for link in links.values_mut().filter_map(|link| link.as_object_mut()) {
+            for (snake, camel) in [
+                ("operation_id", "operationId"),
+                ("operation_ref", "operationRef"),
+                ("request_body", "requestBody"),
+            ] {
+                if let Some(value) = link.remove(snake) {
+                    link.insert(camel.to_owned(), value);
+                }
+            }
         }
     }
 }
@@ -449,6 +477,49 @@ async fn delete_of(
     }
 }
 
+/// `list` and `delete` for a kind of resource: alike for every kind but in their names.
+macro_rules! list_and_delete {
+    ($kind:expr, $path:literal, $tag:literal, $suffix:expr, list: $list_doc:expr, delete: $delete_doc:expr) => {
+        #[doc = $list_doc]
+        #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery),
+            operation_id = concat!("list_", $suffix),
+            security(("session" = [])),
+            responses(
+                (status = 200, body = ResourcePage),
+                (status = 401, body = ErrorBody),
+                (status = 422, body = ErrorBody),
+            ))]
+        pub async fn list(
+            State(state): State<AppState>,
+            parts: Parts,
+            Query(query): Query<PageQuery>,
+        ) -> Response {
+            super::list(&state, parts, $kind, query.page).await
+        }
+
+        #[doc = $delete_doc]
+        #[utoipa::path(delete, path = concat!($path, "/{id}"), tag = $tag,
+            operation_id = concat!("delete_", $suffix),
+            params(("id" = Uuid, Path), DeleteQuery),
+            security(("session" = [])),
+            responses(
+                (status = 202, description = "Joined the plan"),
+                (status = 401, body = ErrorBody),
+                (status = 403, body = ErrorBody),
+                (status = 404, body = ErrorBody),
+                (status = 422, description = "`orphan` is not true or false", body = ErrorBody),
+            ))]
+        pub async fn delete(
+            State(state): State<AppState>,
+            parts: Parts,
+            Path(id): Path<Uuid>,
+            Query(query): Query<DeleteQuery>,
+        ) -> Response {
+            super::delete_of(&state, parts, $kind, id, query.orphan).await
+        }
+    };
+}
+
 /// The resources whose spec is a form: one module of handlers each, alike but for the
 /// form's type and the server functions that load and save it.
 macro_rules! form_resource {
@@ -476,22 +547,9 @@ macro_rules! form_resource {
         pub mod $module {
             use super::*;
 
-            #[doc = concat!("The team's ", $what, "s, fifty to a page, by name.")]
-            #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery),
-                operation_id = concat!("list_", stringify!($module)),
-                security(("session" = [])),
-                responses(
-                    (status = 200, body = ResourcePage),
-                    (status = 401, body = ErrorBody),
-                    (status = 422, body = ErrorBody),
-                ))]
-            pub async fn list(
-                State(state): State<AppState>,
-                parts: Parts,
-                Query(query): Query<PageQuery>,
-            ) -> Response {
-                super::list(&state, parts, $kind, query.page).await
-            }
+            list_and_delete!($kind, $path, $tag, stringify!($module),
+                list: concat!("The team's ", $what, "s, fifty to a page, by name."),
+                delete: concat!("Asks for a ", $what, " to go at the next apply: deleted from AWS, or with `orphan`, left there and forgotten."));
 
             #[doc = concat!("Declares a ", $what, ". It joins the plan: nothing reaches AWS until the plan is applied.")]
             #[utoipa::path(post, path = $path, tag = $tag,
@@ -579,27 +637,6 @@ macro_rules! form_resource {
                     Ok(id) => Json(Created { id }).into_response(),
                     Err(error) => error.into_response(),
                 }
-            }
-
-            #[doc = concat!("Asks for a ", $what, " to go at the next apply: deleted from AWS, or with `orphan`, left there and forgotten.")]
-            #[utoipa::path(delete, path = concat!($path, "/{id}"), tag = $tag,
-                operation_id = concat!("delete_", stringify!($module)),
-                params(("id" = Uuid, Path), DeleteQuery),
-                security(("session" = [])),
-                responses(
-                    (status = 202, description = "Joined the plan"),
-                    (status = 401, body = ErrorBody),
-                    (status = 403, body = ErrorBody),
-                    (status = 404, body = ErrorBody),
-                    (status = 422, description = "`orphan` is not true or false", body = ErrorBody),
-                ))]
-            pub async fn delete(
-                State(state): State<AppState>,
-                parts: Parts,
-                Path(id): Path<Uuid>,
-                Query(query): Query<DeleteQuery>,
-            ) -> Response {
-                super::delete_of(&state, parts, $kind, id, query.orphan).await
             }
         }
     };
@@ -696,17 +733,9 @@ pub mod topics {
         display_name: Option<String>,
     }
 
-    /// The team's SNS topics, fifty to a page.
-    #[utoipa::path(get, path = "/api/v1/topics", tag = "topics", operation_id = "list_topics", params(PageQuery),
-        security(("session" = [])),
-        responses((status = 200, body = ResourcePage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-    pub async fn list(
-        State(state): State<AppState>,
-        parts: Parts,
-        Query(query): Query<PageQuery>,
-    ) -> Response {
-        super::list(&state, parts, Kind::Topic, query.page).await
-    }
+    list_and_delete!(Kind::Topic, "/api/v1/topics", "topics", "topics",
+        list: "The team's SNS topics, fifty to a page.",
+        delete: "Asks for a topic to go at the next apply (or, with `orphan`, to be forgotten).");
 
     /// Declares an SNS topic.
     #[utoipa::path(post, path = "/api/v1/topics", tag = "topics", operation_id = "create_topics",
@@ -749,23 +778,6 @@ pub mod topics {
             Err(error) => error.into_response(),
         }
     }
-
-    /// Asks for a topic to go at the next apply (or, with `orphan`, to be forgotten).
-    #[utoipa::path(delete, path = "/api/v1/topics/{id}", tag = "topics", operation_id = "delete_topics",
-        params(("id" = Uuid, Path), DeleteQuery), security(("session" = [])),
-        responses(
-            (status = 202, description = "Joined the plan"), (status = 401, body = ErrorBody),
-            (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-            (status = 422, description = "`orphan` is not true or false", body = ErrorBody),
-        ))]
-    pub async fn delete(
-        State(state): State<AppState>,
-        parts: Parts,
-        Path(id): Path<Uuid>,
-        Query(query): Query<DeleteQuery>,
-    ) -> Response {
-        delete_of(&state, parts, Kind::Topic, id, query.orphan).await
-    }
 }
 
 pub mod subscriptions {
@@ -782,18 +794,11 @@ pub mod subscriptions {
         endpoint: String,
     }
 
-    /// The team's subscriptions, fifty to a page. An email or https one shows
-    /// `pending_since` until its owner confirms it.
-    #[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions", params(PageQuery),
-        security(("session" = [])),
-        responses((status = 200, body = ResourcePage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-    pub async fn list(
-        State(state): State<AppState>,
-        parts: Parts,
-        Query(query): Query<PageQuery>,
-    ) -> Response {
-        super::list(&state, parts, Kind::Subscription, query.page).await
-    }
+    list_and_delete!(Kind::Subscription, "/api/v1/subscriptions", "subscriptions", "subscriptions",
+        list: "The team's subscriptions, fifty to a page. An email or https one shows \
+            `pending_since` until its owner confirms it.",
+        delete: "Asks for a subscription to go at the next apply. SNS cannot remove one that \
+            was never confirmed: Belfry then forgets it, and it lapses.");
 
     /// Subscribes an endpoint to one of the team's topics.
     #[utoipa::path(post, path = "/api/v1/subscriptions", tag = "subscriptions", operation_id = "create_subscriptions",
@@ -836,24 +841,6 @@ pub mod subscriptions {
             Ok(view) => Json(view).into_response(),
             Err(error) => error.into_response(),
         }
-    }
-
-    /// Asks for a subscription to go at the next apply. SNS cannot remove one that was
-    /// never confirmed: Belfry then forgets it, and it lapses.
-    #[utoipa::path(delete, path = "/api/v1/subscriptions/{id}", tag = "subscriptions", operation_id = "delete_subscriptions",
-        params(("id" = Uuid, Path), DeleteQuery), security(("session" = [])),
-        responses(
-            (status = 202, description = "Joined the plan"), (status = 401, body = ErrorBody),
-            (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-            (status = 422, description = "`orphan` is not true or false", body = ErrorBody),
-        ))]
-    pub async fn delete(
-        State(state): State<AppState>,
-        parts: Parts,
-        Path(id): Path<Uuid>,
-        Query(query): Query<DeleteQuery>,
-    ) -> Response {
-        delete_of(&state, parts, Kind::Subscription, id, query.orphan).await
     }
 
     /// Sends a pending subscription's confirmation again.

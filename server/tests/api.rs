@@ -470,6 +470,33 @@ async fn the_openapi_document_names_exactly_the_routes_the_server_answers() {
     ] {
         assert!(paths.contains_key(path), "{path} is not in the document");
     }
+    // Links name operations that exist, the way OpenAPI spells it.
+    let operation_ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|operation| operation["operationId"].as_str())
+        .collect();
+    let mut links = 0;
+    for operation in paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+    {
+        for response in operation["responses"].as_object().unwrap().values() {
+            for link in response["links"]
+                .as_object()
+                .into_iter()
+                .flat_map(|l| l.values())
+            {
+                let target = link["operationId"].as_str();
+                assert!(
+                    target.is_some_and(|id| operation_ids.contains(&id)),
+                    "{link}"
+                );
+                links += 1;
+            }
+        }
+    }
+    assert!(links >= 10, "only {links} links");
     // Every operation the document names is served: signed out, each answers in the API's
     // own shape (never the site's 404 page, never 405).
     let mut operations = 0;
