@@ -387,6 +387,16 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A result as the API answers it: 200 with the value as JSON, or the error.
+fn answer<T: Serialize>(result: Result<T, ApiError>) -> Response {
+    answer_with(result, |value| Json(value).into_response())
+}
+
+/// A result as the API answers it: `ok` makes the answer of a success, or the error.
+fn answer_with<T>(result: Result<T, ApiError>, ok: impl FnOnce(T) -> Response) -> Response {
+    result.map_or_else(IntoResponse::into_response, ok)
+}
+
 /// A JSON body, refused as `malformed` in the API's own error shape.
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
@@ -443,10 +453,7 @@ async fn list(state: &AppState, parts: Parts, kind: Kind, page: Option<i64>) -> 
     }
     // Any page past the end is the last one.
     let page = page.map(|page| u32::try_from(page).unwrap_or(u32::MAX));
-    match in_context(state, parts, move || fns::list_page(kind, page)).await {
-        Ok(page) => Json(page).into_response(),
-        Err(error) => error.into_response(),
-    }
+    answer(in_context(state, parts, move || fns::list_page(kind, page)).await)
 }
 
 async fn read_view(
@@ -471,10 +478,7 @@ async fn delete_of(
         fns::delete_resource(id, orphan).await
     })
     .await;
-    match result {
-        Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(error) => error.into_response(),
-    }
+    answer_with(result, |()| StatusCode::ACCEPTED.into_response())
 }
 
 /// `list` and `delete` for a kind of resource: alike for every kind but in their names.
@@ -575,10 +579,7 @@ macro_rules! form_resource {
                 Body(form): Body<$form>,
             ) -> Response {
                 let save = $save;
-                match in_context(&state, parts, move || save(form, None, None)).await {
-                    Ok(id) => created($path, id),
-                    Err(error) => error.into_response(),
-                }
+                answer_with(in_context(&state, parts, move || save(form, None, None)).await, |id| created($path, id))
             }
 
             #[doc = concat!("One ", $what, ": its status, and its form as an edit would start from.")]
@@ -603,10 +604,7 @@ macro_rules! form_resource {
                     Ok($detail { resource, form })
                 })
                 .await;
-                match result {
-                    Ok(detail) => Json(detail).into_response(),
-                    Err(error) => error.into_response(),
-                }
+                answer(result)
             }
 
             #[doc = concat!("Changes a ", $what, ". Every field is replaced; `version` must be the one read, or the answer is 409 and nothing changes.")]
@@ -633,10 +631,7 @@ macro_rules! form_resource {
                 let result =
                     in_context(&state, parts, move || save(edit.form, Some(id), Some(edit.version)))
                         .await;
-                match result {
-                    Ok(id) => Json(Created { id }).into_response(),
-                    Err(error) => error.into_response(),
-                }
+                answer_with(result, |id| Json(Created { id }).into_response())
             }
         }
     };
@@ -758,10 +753,7 @@ pub mod topics {
             fns::create_topic(topic.name, topic.display_name)
         })
         .await;
-        match result {
-            Ok(id) => created("/api/v1/topics", id),
-            Err(error) => error.into_response(),
-        }
+        answer_with(result, |id| created("/api/v1/topics", id))
     }
 
     /// One topic and its status.
@@ -773,10 +765,7 @@ pub mod topics {
         parts: Parts,
         Path(id): Path<Uuid>,
     ) -> Response {
-        match read_view(&state, parts, Kind::Topic, id).await {
-            Ok(view) => Json(view).into_response(),
-            Err(error) => error.into_response(),
-        }
+        answer(read_view(&state, parts, Kind::Topic, id).await)
     }
 }
 
@@ -822,10 +811,7 @@ pub mod subscriptions {
             fns::create_subscription(new.topic, new.protocol, new.endpoint)
         })
         .await;
-        match result {
-            Ok(id) => created("/api/v1/subscriptions", id),
-            Err(error) => error.into_response(),
-        }
+        answer_with(result, |id| created("/api/v1/subscriptions", id))
     }
 
     /// One subscription and its status.
@@ -837,10 +823,7 @@ pub mod subscriptions {
         parts: Parts,
         Path(id): Path<Uuid>,
     ) -> Response {
-        match read_view(&state, parts, Kind::Subscription, id).await {
-            Ok(view) => Json(view).into_response(),
-            Err(error) => error.into_response(),
-        }
+        answer(read_view(&state, parts, Kind::Subscription, id).await)
     }
 
     /// Sends a pending subscription's confirmation again.
@@ -861,10 +844,7 @@ pub mod subscriptions {
             fns::resend_confirmation(id).await
         })
         .await;
-        match result {
-            Ok(()) => StatusCode::ACCEPTED.into_response(),
-            Err(error) => error.into_response(),
-        }
+        answer_with(result, |()| StatusCode::ACCEPTED.into_response())
     }
 }
 
@@ -899,10 +879,7 @@ pub mod session {
                 .ok_or(AppError::Unauthenticated)
         })
         .await;
-        match result {
-            Ok(me) => Json(me).into_response(),
-            Err(error) => error.into_response(),
-        }
+        answer(result)
     }
 
     /// Who the session belongs to, in which team, with which role.
@@ -915,20 +892,17 @@ pub mod session {
                 .ok_or(AppError::Unauthenticated)
         })
         .await;
-        match result {
-            Ok(me) => Json(me).into_response(),
-            Err(error) => error.into_response(),
-        }
+        answer(result)
     }
 
     /// Signs out: the session ends on the server, and its cookie is worthless afterwards.
     #[utoipa::path(delete, path = "/api/v1/session", tag = "session", operation_id = "sign_out",
         responses((status = 204, description = "Signed out")))]
     pub async fn delete(State(state): State<AppState>, parts: Parts) -> Response {
-        match in_context(&state, parts, app::api::auth::logout).await {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(error) => error.into_response(),
-        }
+        answer_with(
+            in_context(&state, parts, app::api::auth::logout).await,
+            |()| StatusCode::NO_CONTENT.into_response(),
+        )
     }
 }
 
@@ -936,10 +910,7 @@ pub mod session {
 #[utoipa::path(get, path = "/api/v1/plan", tag = "plan", operation_id = "plan", security(("session" = [])),
     responses((status = 200, body = PlanView), (status = 401, body = ErrorBody)))]
 pub async fn plan(State(state): State<AppState>, parts: Parts) -> Response {
-    match in_context(&state, parts, fns::plan).await {
-        Ok(plan) => Json(plan).into_response(),
-        Err(error) => error.into_response(),
-    }
+    answer(in_context(&state, parts, fns::plan).await)
 }
 
 /// How many changes an apply released to the workers.
@@ -956,10 +927,10 @@ pub struct Applied {
         (status = 403, body = ErrorBody),
     ))]
 pub async fn apply(State(state): State<AppState>, parts: Parts) -> Response {
-    match in_context(&state, parts, fns::apply_plan).await {
-        Ok(released) => (StatusCode::ACCEPTED, Json(Applied { released })).into_response(),
-        Err(error) => error.into_response(),
-    }
+    answer_with(
+        in_context(&state, parts, fns::apply_plan).await,
+        |released| (StatusCode::ACCEPTED, Json(Applied { released })).into_response(),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
