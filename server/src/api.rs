@@ -205,7 +205,6 @@ where
     F: Future<Output = Result<T, AppError>> + Send + 'static,
     T: Send + 'static,
 {
-    let backend = state.backend();
     let state = state.clone();
     let owner = Owner::new();
     owner
@@ -213,8 +212,7 @@ where
             ScopedFuture::new(async move {
                 provide_context(parts);
                 provide_context(leptos_axum::ResponseOptions::default());
-                provide_context(backend);
-                provide_context(state);
+                crate::http::request_context(&state);
                 call().await
             })
         })

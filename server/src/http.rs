@@ -53,10 +53,7 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
             routes,
             {
                 let state = state.clone();
-                move || {
-                    provide_context(state.backend());
-                    provide_context(state.clone());
-                }
+                move || request_context(&state)
             },
             {
                 let options = state.leptos_options.clone();
@@ -77,10 +74,7 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         >(
             {
                 let state = state.clone();
-                move || {
-                    provide_context(state.backend());
-                    provide_context(state.clone());
-                }
+                move || request_context(&state)
             },
             shell,
         ))
@@ -89,6 +83,14 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// What every page render and server function call finds in its Leptos context: the
+/// backend, the state, and a fresh memo of who is signed in (looked up once per request).
+pub(crate) fn request_context(state: &AppState) {
+    provide_context(state.backend());
+    provide_context(state.clone());
+    provide_context(app::api::guard::RequestMember::default());
 }
 
 /// How long a page waits for its turn to render before the answer is 503.

@@ -144,6 +144,7 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// Starts a session for `user_id` in `team_id`, under a new id (no session fixation).
 pub async fn sign_in(session: &Session, user_id: Uuid, team_id: Uuid) -> Result<(), AppError> {
+    RequestMember::forget().await;
     session.cycle_id().await?;
     session
         .insert(
@@ -160,6 +161,7 @@ pub async fn sign_in(session: &Session, user_id: Uuid, team_id: Uuid) -> Result<
 
 /// Moves the session to another team of the same user (the caller checked membership).
 pub async fn set_team(session: &Session, team_id: Uuid) -> Result<(), AppError> {
+    RequestMember::forget().await;
     let mut stored = session
         .get::<SignedIn>(SIGNED_IN)
         .await?
@@ -171,12 +173,43 @@ pub async fn set_team(session: &Session, team_id: Uuid) -> Result<(), AppError> 
 
 /// Ends the session on the server: its id is worthless afterwards.
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    RequestMember::forget().await;
     session.flush().await?;
     Ok(())
 }
 
+/// Who is signed in, looked up once per request. A page asks in the header, the team menu
+/// and its own data, each a server function run during the render; without this each of them
+/// would read the membership again. The server provides a fresh one for every request (a
+/// page render, a server function call, an API call), and signing in, out, or into another
+/// team forgets it.
+#[derive(Clone, Default)]
+pub struct RequestMember(std::sync::Arc<tokio::sync::Mutex<Option<Option<Me>>>>);
+
+impl RequestMember {
+    async fn forget() {
+        if let Some(memo) = use_context::<RequestMember>() {
+            *memo.0.lock().await = None;
+        }
+    }
+}
+
 /// The signed-in member, if any, whatever their role.
 pub async fn signed_in() -> Result<Option<Me>, AppError> {
+    let Some(memo) = use_context::<RequestMember>() else {
+        return look_up_member().await;
+    };
+    // Held across the lookup: resources resolving at once wait for the first one's answer.
+    let mut known = memo.0.lock().await;
+    if let Some(me) = known.as_ref() {
+        return Ok(me.clone());
+    }
+    let me = look_up_member().await?;
+    *known = Some(me.clone());
+    Ok(me)
+}
+
+async fn look_up_member() -> Result<Option<Me>, AppError> {
     let backend = backend()?;
     let session = session().await?;
     let Some(stored) = session.get::<SignedIn>(SIGNED_IN).await? else {
