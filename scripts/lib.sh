@@ -18,7 +18,8 @@ EMULATOR_REGION=ap-northeast-2
 STATE_DIR="${BELFRY_STATE_DIR:-$ROOT/.data}"
 mkdir -p "$STATE_DIR"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each step with the seconds since the script started, so a slow run shows where it went.
+log() { printf '\033[1m==> [%5ss] %s\033[0m\n' "$SECONDS" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Processes this script started, stopped by cleanup on exit or Ctrl-C.
