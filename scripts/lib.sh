@@ -10,7 +10,6 @@ export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
-CARGO_LEPTOS_VERSION=0.3.10
 MOTO_VERSION=5.2.5
 # Seoul has availability zones a to d; the labs Belfry grew from use subnets in a and c.
 EMULATOR_REGION=ap-northeast-2
@@ -94,18 +93,6 @@ install_build_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
-  fi
-
-  if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-    # no_downloads: cargo-leptos must not fetch its own binaries; it takes wasm-bindgen,
-    # sass and wasm-opt from PATH. Its own release profile asks for fat LTO in one codegen
-    # unit, which on two cores spends minutes linking a tool that only orchestrates the
-    # build: the profile is relaxed for this install (see install_tool_profile).
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes, once per machine)"
-    # Unoptimised: it only starts cargo, wasm-bindgen, sass and wasm-opt, and reads one
-    # stylesheet; optimising its 500 crates cost ten minutes of a fresh machine's first run.
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=0 install_tool_profile \
-      cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
 
   # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
@@ -229,12 +216,40 @@ seed_emulator() {
 
 # --- Belfry --------------------------------------------------------------------------------
 
-build_site() {
-  log "building Belfry (cargo leptos build $*)"
-  (cd "$ROOT" && cargo leptos build "$@")
+# The browser's half of the site, as cargo-leptos makes it in a debug build: the hydrate wasm
+# through wasm-bindgen (belfry.js, belfry.wasm), the stylesheet through sass, and public/.
+# The scripts do this themselves rather than through cargo-leptos: installing cargo-leptos
+# cost 9 of the 38 minutes a fresh machine took, and its server build could not reuse the
+# test build (see build_site). `cargo leptos watch` still works for a live-reload loop.
+build_front() {
+  local site pkg
+  site=$(site_root)
+  pkg="$site/pkg"
+  log "building the browser's wasm (hydrate) and stylesheet"
+  # The same command, flags and target directory as cargo-leptos's own front build, so a
+  # developer's `cargo leptos watch` and these scripts share one build.
+  cargo build -p app --lib --locked --target wasm32-unknown-unknown --no-default-features \
+    --features hydrate --target-dir "$CARGO_TARGET_DIR/front"
+  mkdir -p "$pkg"
+  cp -r "$ROOT/public/." "$site/"
+  wasm-bindgen --target web --out-name belfry --out-dir "$pkg" \
+    "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug/app.wasm"
+  # Leptos' HydrationScripts loads belfry.wasm (LEPTOS_OUTPUT_NAME), not belfry_bg.wasm.
+  mv "$pkg/belfry_bg.wasm" "$pkg/belfry.wasm"
+  sass --no-source-map "$ROOT/style/main.scss" "$pkg/belfry.css"
 }
 
-# cargo-leptos writes the site (site-root in Cargo.toml) under the project, not the target dir.
+# The whole site and the server's binary, $CARGO_TARGET_DIR/debug/belfry. The test command
+# builds only the front: `cargo test --workspace` has already built the binary, and a plain
+# `cargo build` would build every crate again (the tests' dev-dependencies turn on features
+# of shared crates, syn's among them, so the two builds share almost nothing).
+build_site() {
+  build_front
+  log "building the server"
+  cargo build -p server --bin belfry --locked
+}
+
+# The site (site-root in Cargo.toml) is under the project, not the target dir.
 site_root() {
   echo "$ROOT/target/site"
 }
