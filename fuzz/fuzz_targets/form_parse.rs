@@ -64,6 +64,32 @@ fn list(fields: &[&str], i: usize) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A spec reads back from its JSON (as Postgres stores it) as the same spec.
+fn survives_json<T>(spec: &T, form: &impl std::fmt::Debug)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let json = serde_json::to_value(spec).expect("a spec serializes");
+    let back: T = serde_json::from_value(json).expect("a spec deserializes");
+    assert_eq!(&back, spec, "{form:?}");
+}
+
+/// A refused form names at least one problem, and every problem says something.
+fn refused_with_reasons<K, E: std::fmt::Display>(
+    problems: impl IntoIterator<Item = (K, E)>,
+    form: &impl std::fmt::Debug,
+) {
+    let mut count = 0;
+    for (_, problem) in problems {
+        assert!(
+            !problem.to_string().is_empty(),
+            "{form:?}: a problem without words"
+        );
+        count += 1;
+    }
+    assert!(count > 0, "{form:?}: refused without a reason");
+}
+
 fn alarm(fields: &[&str]) {
     let topics = [(Uuid::from_u128(1), "ops".to_owned())];
     let form = AlarmForm {
@@ -85,19 +111,11 @@ fn alarm(fields: &[&str]) {
     };
     match form.parse(&topics) {
         Ok(spec) => {
-            let json = serde_json::to_value(&spec).expect("a spec serializes");
-            let back: domain::alarm::AlarmSpec =
-                serde_json::from_value(json).expect("a spec deserializes");
-            assert_eq!(back, spec, "{form:?}");
+            survives_json(&spec, &form);
             let again = AlarmForm::from_spec(&spec, &topics).parse(&topics);
             assert_eq!(again.as_ref(), Ok(&spec), "{form:?}");
         }
-        Err(errors) => {
-            assert!(!errors.is_empty(), "{form:?}: refused without a reason");
-            for (_, error) in errors {
-                assert!(!error.to_string().is_empty());
-            }
-        }
+        Err(errors) => refused_with_reasons(errors, &form),
     }
 }
 
@@ -180,7 +198,7 @@ fn balancer(fields: &[&str]) {
 }
 
 fn rule(fields: &[&str]) {
-    use domain::rule::{RuleForm, RuleSpec, TargetForm};
+    use domain::rule::{RuleForm, TargetForm};
     let topics = [(Uuid::from_u128(1), "ops".to_owned())];
     let form = RuleForm {
         name: field(fields, 0),
@@ -203,9 +221,7 @@ fn rule(fields: &[&str]) {
     };
     match form.parse(&topics, now()) {
         Ok(spec) => {
-            let json = serde_json::to_value(&spec).expect("a spec serializes");
-            let back: RuleSpec = serde_json::from_value(json).expect("a spec deserializes");
-            assert_eq!(back, spec, "{form:?}");
+            survives_json(&spec, &form);
             // As AWS would hold it once applied, with topic ARNs for topic ids: no drift.
             if let Some(config) = spec.resolve(|id| Some(format!("arn:aws:sns:ap-northeast-2:123456789012:{id}"))) {
                 assert!(domain::rule::diff_rule(&config, &config).is_empty(), "{form:?}");
@@ -213,17 +229,12 @@ fn rule(fields: &[&str]) {
             let again = RuleForm::from_spec(&spec).parse(&topics, now());
             assert_eq!(again.as_ref(), Ok(&spec), "{form:?}: the form does not come back");
         }
-        Err(problems) => {
-            assert!(!problems.is_empty(), "{form:?}: refused without a reason");
-            for (_, problem) in problems {
-                assert!(!problem.to_string().is_empty());
-            }
-        }
+        Err(problems) => refused_with_reasons(problems, &form),
     }
 }
 
 fn schedule(fields: &[&str]) {
-    use domain::schedule::{ScheduleForm, ScheduleSpec};
+    use domain::schedule::ScheduleForm;
     let form = ScheduleForm {
         name: field(fields, 0),
         group: field(fields, 1),
@@ -243,19 +254,12 @@ fn schedule(fields: &[&str]) {
     };
     match form.parse(now()) {
         Ok(spec) => {
-            let json = serde_json::to_value(&spec).expect("a spec serializes");
-            let back: ScheduleSpec = serde_json::from_value(json).expect("a spec deserializes");
-            assert_eq!(back, spec, "{form:?}");
+            survives_json(&spec, &form);
             assert!(spec.diff(&spec).is_empty(), "{form:?}");
             let again = ScheduleForm::from_spec(&spec).parse(now());
             assert_eq!(again.as_ref(), Ok(&spec), "{form:?}: the form does not come back");
         }
-        Err(problems) => {
-            assert!(!problems.is_empty(), "{form:?}: refused without a reason");
-            for (_, problem) in problems {
-                assert!(!problem.to_string().is_empty());
-            }
-        }
+        Err(problems) => refused_with_reasons(problems, &form),
     }
 }
 
