@@ -23,6 +23,13 @@ use leptos_router::path;
 /// (`POST /lang`) writes the same cookie, so both ways of switching agree.
 pub const LANG_COOKIE: &str = "belfry-lang";
 
+/// The `Set-Cookie` value that remembers `lang` for a year, site-wide. The server's
+/// `POST /lang` sends it; in the browser the language switch writes it to
+/// `document.cookie` (leptos_i18n's own cookie support is compiled into the server only).
+pub fn lang_cookie(lang: &str) -> String {
+    format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax")
+}
+
 /// The HTML document around [`App`]; the server renders it for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

@@ -2,7 +2,7 @@
 use crate::cli::ServeArgs;
 use crate::state::AppState;
 use crate::telemetry;
-use app::{App, LANG_COOKIE, shell};
+use app::{App, lang_cookie, shell};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -206,7 +206,7 @@ async fn set_language(Form(form): Form<LanguageForm>) -> Response {
     } else {
         "/".to_owned()
     };
-    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let cookie = lang_cookie(&lang);
     let mut response = Redirect::to(&back).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);

@@ -104,6 +104,7 @@ fn LanguageSwitch() -> impl IntoView {
         move |ev: MouseEvent| {
             ev.prevent_default();
             i18n.set_locale(locale);
+            remember_locale(locale);
         }
     };
     let pressed = move |locale: Locale| move || (i18n.get_locale() == locale).to_string();
@@ -136,4 +137,21 @@ fn LanguageSwitch() -> impl IntoView {
             </fieldset>
         </form>
     }
+}
+
+/// Writes the language cookie, so that the server renders the next page in this language.
+fn remember_locale(locale: Locale) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos_i18n::Locale as _;
+        use wasm_bindgen::JsCast;
+        if let Some(document) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let _ = document.set_cookie(&crate::lang_cookie(locale.as_str()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = locale;
 }
