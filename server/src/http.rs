@@ -46,7 +46,10 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         ));
 
     let routes = generate_route_list(App);
-    let renders = Arc::new(Semaphore::new(args.max_renders.max(1)));
+    let renders = RenderBudget {
+        permits: Arc::new(Semaphore::new(args.max_renders.max(1))),
+        wait: RENDER_WAIT,
+    };
     let router = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -96,13 +99,21 @@ pub(crate) fn request_context(state: &AppState) {
 /// How long a page waits for its turn to render before the answer is 503.
 const RENDER_WAIT: Duration = Duration::from_secs(10);
 
+/// Pages rendering at once: `permits` of them; a page that waits `wait` for a permit is
+/// answered 503.
+#[derive(Clone)]
+struct RenderBudget {
+    permits: Arc<Semaphore>,
+    wait: Duration,
+}
+
 /// Renders a page only while holding one of `max_renders` permits, and holds it until the
 /// page is rendered whole. Memory then grows with the renders in flight, not with the
 /// connections open: 200 readers at once wait their turn rather than each holding a
 /// half-rendered page. The page is buffered (a few dozen KB) so the permit does not wait on a
 /// slow reader: pages never wait on AWS, so streaming them bought nothing.
 async fn one_of_few_renders(
-    State(renders): State<Arc<Semaphore>>,
+    State(budget): State<RenderBudget>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -111,7 +122,7 @@ async fn one_of_few_renders(
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    let permit = match tokio::time::timeout(RENDER_WAIT, renders.acquire_owned()).await {
+    let permit = match tokio::time::timeout(budget.wait, budget.permits.acquire_owned()).await {
         Ok(Ok(permit)) => permit,
         _ => {
             return (
@@ -212,4 +223,133 @@ async fn set_language(Form(form): Form<LanguageForm>) -> Response {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::Notify;
+    use tower::ServiceExt;
+
+    /// A site behind the render budget: `/slow` renders only once `go` is notified, `/fast`
+    /// at once, and a POST to `/slow` (a server function's way) answers at once.
+    fn site(budget: RenderBudget, go: Arc<Notify>) -> Router {
+        let slow = move || {
+            let go = go.clone();
+            async move {
+                go.notified().await;
+                "the slow page"
+            }
+        };
+        Router::new()
+            .route("/slow", get(slow).post(|| async { "posted" }))
+            .route("/fast", get(|| async { "the fast page" }))
+            .route_layer(middleware::from_fn_with_state(budget, one_of_few_renders))
+    }
+
+    async fn call(
+        site: Router,
+        method: Method,
+        path: &str,
+    ) -> (StatusCode, Option<String>, String) {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = site.oneshot(request).await.unwrap();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|value| value.to_str().unwrap().to_owned());
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            retry_after,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    /// Starts `/slow` and returns once it holds the only permit.
+    async fn hold_the_permit(
+        site: &Router,
+        permits: &Semaphore,
+    ) -> tokio::task::JoinHandle<(StatusCode, Option<String>, String)> {
+        let slow = tokio::spawn(call(site.clone(), Method::GET, "/slow"));
+        let taken = async {
+            while permits.available_permits() > 0 {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), taken)
+            .await
+            .expect("the slow page never took a render permit");
+        slow
+    }
+
+    #[tokio::test]
+    async fn a_page_that_cannot_get_a_render_in_time_is_told_to_retry_and_nothing_else_is_held() {
+        let permits = Arc::new(Semaphore::new(1));
+        let go = Arc::new(Notify::new());
+        let budget = RenderBudget {
+            permits: permits.clone(),
+            wait: Duration::from_millis(200),
+        };
+        let site = site(budget, go.clone());
+        let slow = hold_the_permit(&site, &permits).await;
+
+        let asked = std::time::Instant::now();
+        let (status, retry_after, body) = tokio::time::timeout(
+            Duration::from_secs(5),
+            call(site.clone(), Method::GET, "/fast"),
+        )
+        .await
+        .expect("a page waited for a render permit without end");
+        assert!(
+            asked.elapsed() < Duration::from_secs(2),
+            "the answer took {:?}: the budget's own wait (200 ms) was not the one applied",
+            asked.elapsed()
+        );
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert!(body.contains("busy"), "{body}");
+
+        // A server function is a POST: it does not wait for a render permit.
+        let (status, _, body) = call(site.clone(), Method::POST, "/slow").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "posted"));
+
+        // The slow page finishes whole, and its permit goes to the next page.
+        go.notify_one();
+        let (status, _, body) = slow.await.unwrap();
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "the slow page"));
+        let (status, _, body) = call(site, Method::GET, "/fast").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "the fast page"));
+    }
+
+    #[tokio::test]
+    async fn a_page_waits_its_turn_when_a_permit_frees_within_the_wait() {
+        let permits = Arc::new(Semaphore::new(1));
+        let go = Arc::new(Notify::new());
+        let budget = RenderBudget {
+            permits: permits.clone(),
+            wait: RENDER_WAIT,
+        };
+        let site = site(budget, go.clone());
+        let slow = hold_the_permit(&site, &permits).await;
+
+        let waiting = tokio::spawn(call(site.clone(), Method::GET, "/fast"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !waiting.is_finished(),
+            "the second page rendered while the only permit was held"
+        );
+
+        go.notify_one();
+        assert_eq!(slow.await.unwrap().0, StatusCode::OK);
+        let (status, _, body) = waiting.await.unwrap();
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "the fast page"));
+    }
 }
