@@ -73,7 +73,7 @@ pub const THROTTLE_PER_CLIENT: i64 = 30;
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
 
 /// Whether Belfry has no user yet: then sign-up creates the first admin.
-#[server(prefix = "/api/fn", endpoint = "needs_first_user")]
+#[server(prefix = "/api/fn", endpoint = "needs_first_user", output = crate::api::Json)]
 pub async fn needs_first_user() -> Result<bool, AppError> {
     async {
         let backend = super::guard::backend()?;
@@ -85,7 +85,7 @@ pub async fn needs_first_user() -> Result<bool, AppError> {
 
 /// The first user of a fresh install becomes admin of a new team. Later users join by
 /// invitation.
-#[server(prefix = "/api/fn", endpoint = "signup")]
+#[server(prefix = "/api/fn", endpoint = "signup", output = crate::api::Json)]
 pub async fn signup(email: String, password: String, team: String) -> Result<(), AppError> {
     use crate::domain::{Email, Password, TeamName};
     async {
@@ -108,7 +108,7 @@ pub async fn signup(email: String, password: String, team: String) -> Result<(),
     .map_err(super::guard::respond)
 }
 
-#[server(prefix = "/api/fn", endpoint = "login")]
+#[server(prefix = "/api/fn", endpoint = "login", output = crate::api::Json)]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::db::identity;
     async {
@@ -156,7 +156,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     .map_err(super::guard::respond)
 }
 
-#[server(prefix = "/api/fn", endpoint = "logout")]
+#[server(prefix = "/api/fn", endpoint = "logout", output = crate::api::Json)]
 pub async fn logout() -> Result<(), AppError> {
     async {
         let session = super::guard::session().await?;
@@ -169,7 +169,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// The signed-in member, or None.
-#[server(prefix = "/api/fn", endpoint = "whoami")]
+#[server(prefix = "/api/fn", endpoint = "whoami", output = crate::api::Json)]
 pub async fn whoami() -> Result<Option<Me>, AppError> {
     super::guard::signed_in()
         .await
@@ -178,7 +178,7 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
 
 /// Changes the signed-in user's password. Every other session of the user ends; this one
 /// continues under a new id.
-#[server(prefix = "/api/fn", endpoint = "change_password")]
+#[server(prefix = "/api/fn", endpoint = "change_password", output = crate::api::Json)]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
     use crate::db::identity;
     use crate::domain::{Password, Role};

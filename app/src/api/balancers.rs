@@ -52,7 +52,7 @@ mod ssr {
 }
 
 /// The VPCs, subnets, security groups and instances the guided setup offers.
-#[server(prefix = "/api/fn", endpoint = "read_network")]
+#[server(prefix = "/api/fn", endpoint = "read_network", output = crate::api::Json)]
 pub async fn read_network() -> Result<NetworkChoices, AppError> {
     async {
         let me = super::guard::require(crate::domain::Role::Viewer).await?;
@@ -63,7 +63,7 @@ pub async fn read_network() -> Result<NetworkChoices, AppError> {
 }
 
 /// The form: a stored setup to edit (`id`), or the lab's example.
-#[server(prefix = "/api/fn", endpoint = "load_balancer_form")]
+#[server(prefix = "/api/fn", endpoint = "load_balancer_form", output = crate::api::Json)]
 pub async fn load_balancer_form(id: Option<Uuid>) -> Result<(BalancerForm, Option<i32>), AppError> {
     async {
         match id {
@@ -84,7 +84,7 @@ pub async fn load_balancer_form(id: Option<Uuid>) -> Result<(BalancerForm, Optio
 /// Declares a load balancer setup (new, or a change of one at `version`), checked against
 /// the network as EC2 describes it now: moto would take one subnet or an instance that does
 /// not exist; Belfry does not.
-#[server(prefix = "/api/fn", endpoint = "save_balancer")]
+#[server(prefix = "/api/fn", endpoint = "save_balancer", output = crate::api::Json)]
 pub async fn save_balancer(
     form: BalancerForm,
     id: Option<Uuid>,
@@ -133,7 +133,7 @@ pub async fn save_balancer(
 
 /// DNS name, state and each target's health, read from AWS when the page asks (after it
 /// shows, and on Refresh). 409 before the first apply.
-#[server(prefix = "/api/fn", endpoint = "live_balancer")]
+#[server(prefix = "/api/fn", endpoint = "live_balancer", output = crate::api::Json)]
 pub async fn live_balancer(id: Uuid) -> Result<BalancerLive, AppError> {
     async {
         let (me, _, applied, _) = ssr::row(id, crate::domain::Role::Viewer).await?;
@@ -154,7 +154,7 @@ pub async fn live_balancer(id: Uuid) -> Result<BalancerLive, AppError> {
 }
 
 /// Load balancers in AWS that Belfry does not manage: (ARN, name).
-#[server(prefix = "/api/fn", endpoint = "importable_balancers")]
+#[server(prefix = "/api/fn", endpoint = "importable_balancers", output = crate::api::Json)]
 pub async fn importable_balancers() -> Result<Vec<(String, String)>, AppError> {
     async {
         let me = super::guard::require(crate::domain::Role::Editor).await?;
@@ -187,7 +187,7 @@ pub async fn importable_balancers() -> Result<Vec<(String, String)>, AppError> {
 /// forward to, checked like a declared one. Refused when it uses what Belfry does not model
 /// (listener rules, weighted forwards, targets that are not instances…): Belfry's apply
 /// would undo them.
-#[server(prefix = "/api/fn", endpoint = "adopt_balancer")]
+#[server(prefix = "/api/fn", endpoint = "adopt_balancer", output = crate::api::Json)]
 pub async fn adopt_balancer(arn: String) -> Result<Uuid, AppError> {
     async {
         let me = super::guard::require(crate::domain::Role::Editor).await?;

@@ -12,9 +12,46 @@ use crate::domain::IdentityError;
 use crate::domain::alarm::AlarmError;
 use crate::domain::aws::ConnectionError;
 use crate::domain::topic::TopicError;
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::Post;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+/// Every server function answers in JSON: `#[server(…, output = crate::api::Json)]`.
+pub type Json = Post<TextJson>;
+
+/// The same JSON as server_fn's own `JsonEncoding`, read from text rather than from bytes.
+/// A hydrating page reads each resource's data from text (`serde_json::from_str`); with
+/// server_fn's encoding every answer type was compiled a second time for `from_slice`, and
+/// the browser downloaded both. One reader keeps one copy.
+pub struct TextJson;
+
+impl ContentType for TextJson {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for TextJson {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for TextJson {
+    type Error = serde_json::Error;
+
+    fn encode(output: &T) -> Result<Bytes, Self::Error> {
+        serde_json::to_vec(output).map(Bytes::from)
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for TextJson {
+    type Error = serde_json::Error;
+
+    fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        let text =
+            std::str::from_utf8(&bytes).map_err(<serde_json::Error as serde::de::Error>::custom)?;
+        serde_json::from_str(text)
+    }
+}
 
 /// Everything a server function can answer instead of a result: what a person can act on,
 /// never a debug string. `status()` is the one mapping to HTTP.
@@ -132,7 +169,7 @@ pub enum Problem {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = TextJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

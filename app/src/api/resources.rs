@@ -540,7 +540,7 @@ pub struct ResourcePage {
 
 /// One page of the team's resources of a kind, by name (`page` from 1; past the end, the
 /// last page).
-#[server(prefix = "/api/fn", endpoint = "list_page")]
+#[server(prefix = "/api/fn", endpoint = "list_page", output = crate::api::Json)]
 pub async fn list_page(kind: Kind, page: Option<u32>) -> Result<ResourcePage, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -576,7 +576,7 @@ pub async fn list_page(kind: Kind, page: Option<u32>) -> Result<ResourcePage, Ap
 }
 
 /// The team's resources of one kind, with their status.
-#[server(prefix = "/api/fn", endpoint = "list_resources")]
+#[server(prefix = "/api/fn", endpoint = "list_resources", output = crate::api::Json)]
 pub async fn list_resources(kind: Kind) -> Result<Vec<ResourceView>, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -598,7 +598,7 @@ pub async fn list_resources(kind: Kind) -> Result<Vec<ResourceView>, AppError> {
 }
 
 /// One alarm's form values, for editing.
-#[server(prefix = "/api/fn", endpoint = "load_alarm_form")]
+#[server(prefix = "/api/fn", endpoint = "load_alarm_form", output = crate::api::Json)]
 pub async fn load_alarm_form(id: Uuid) -> Result<(AlarmForm, i32), AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -621,7 +621,7 @@ pub async fn load_alarm_form(id: Uuid) -> Result<(AlarmForm, i32), AppError> {
 
 /// Declares a new alarm, or changes one (`id` and the `version` it was read at). The change
 /// joins the plan; nothing reaches AWS until the plan is applied.
-#[server(prefix = "/api/fn", endpoint = "save_alarm")]
+#[server(prefix = "/api/fn", endpoint = "save_alarm", output = crate::api::Json)]
 pub async fn save_alarm(
     form: AlarmForm,
     id: Option<Uuid>,
@@ -643,7 +643,7 @@ pub async fn save_alarm(
 }
 
 /// Declares an SNS topic.
-#[server(prefix = "/api/fn", endpoint = "create_topic")]
+#[server(prefix = "/api/fn", endpoint = "create_topic", output = crate::api::Json)]
 pub async fn create_topic(name: String, display_name: Option<String>) -> Result<Uuid, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -664,7 +664,7 @@ pub async fn create_topic(name: String, display_name: Option<String>) -> Result<
 }
 
 /// Subscribes an endpoint to one of the team's topics.
-#[server(prefix = "/api/fn", endpoint = "create_subscription")]
+#[server(prefix = "/api/fn", endpoint = "create_subscription", output = crate::api::Json)]
 pub async fn create_subscription(
     topic: Uuid,
     protocol: String,
@@ -709,7 +709,7 @@ pub async fn create_subscription(
 
 /// Asks for a resource to go at the next apply: deleted from AWS, or with `orphan`, left
 /// there and forgotten.
-#[server(prefix = "/api/fn", endpoint = "delete_resource")]
+#[server(prefix = "/api/fn", endpoint = "delete_resource", output = crate::api::Json)]
 pub async fn delete_resource(id: Uuid, orphan: Option<bool>) -> Result<(), AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -734,7 +734,7 @@ pub async fn delete_resource(id: Uuid, orphan: Option<bool>) -> Result<(), AppEr
 
 /// Sends a subscription's confirmation again (SNS answers a repeated Subscribe of a pending
 /// endpoint with a new message). Runs at once: it changes nothing that needs a plan.
-#[server(prefix = "/api/fn", endpoint = "resend_confirmation")]
+#[server(prefix = "/api/fn", endpoint = "resend_confirmation", output = crate::api::Json)]
 pub async fn resend_confirmation(id: Uuid) -> Result<(), AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -751,7 +751,7 @@ pub async fn resend_confirmation(id: Uuid) -> Result<(), AppError> {
 }
 
 /// The team's plan: what applying would do.
-#[server(prefix = "/api/fn", endpoint = "plan")]
+#[server(prefix = "/api/fn", endpoint = "plan", output = crate::api::Json)]
 pub async fn plan() -> Result<PlanView, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -763,7 +763,7 @@ pub async fn plan() -> Result<PlanView, AppError> {
 }
 
 /// Applies the plan: the workers take the team's held changes. Returns how many.
-#[server(prefix = "/api/fn", endpoint = "apply_plan")]
+#[server(prefix = "/api/fn", endpoint = "apply_plan", output = crate::api::Json)]
 pub async fn apply_plan() -> Result<u64, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -776,7 +776,7 @@ pub async fn apply_plan() -> Result<u64, AppError> {
 
 /// Counts by kind and status for the team's home page; None for nobody (the home page is
 /// public, and must not answer 401).
-#[server(prefix = "/api/fn", endpoint = "overview")]
+#[server(prefix = "/api/fn", endpoint = "overview", output = crate::api::Json)]
 pub async fn overview() -> Result<Option<TeamOverview>, AppError> {
     async {
         let Some(me) = super::guard::signed_in().await? else {
@@ -811,7 +811,7 @@ pub async fn overview() -> Result<Option<TeamOverview>, AppError> {
 
 /// Turns self-heal on or off for the team (admins): drift found by a resync is then put back
 /// as declared without asking.
-#[server(prefix = "/api/fn", endpoint = "set_self_heal")]
+#[server(prefix = "/api/fn", endpoint = "set_self_heal", output = crate::api::Json)]
 pub async fn set_self_heal(on: bool) -> Result<(), AppError> {
     async {
         let me = super::guard::require(Role::Admin).await?;
@@ -834,7 +834,7 @@ pub struct ImportCandidate {
 
 /// Alarms in the team's AWS account that Belfry does not manage. Reads AWS: the import page
 /// calls it when a person asks, never while rendering.
-#[server(prefix = "/api/fn", endpoint = "importable_alarms")]
+#[server(prefix = "/api/fn", endpoint = "importable_alarms", output = crate::api::Json)]
 pub async fn importable_alarms() -> Result<Vec<ImportCandidate>, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -871,7 +871,7 @@ pub async fn importable_alarms() -> Result<Vec<ImportCandidate>, AppError> {
 
 /// Adopts an alarm that exists in AWS: Belfry manages it from now on, as it is. Actions that
 /// point at one of the team's topics become references to that topic.
-#[server(prefix = "/api/fn", endpoint = "adopt_alarm")]
+#[server(prefix = "/api/fn", endpoint = "adopt_alarm", output = crate::api::Json)]
 pub async fn adopt_alarm(name: String) -> Result<Uuid, AppError> {
     use crate::domain::alarm::Action;
     async {
@@ -909,7 +909,7 @@ pub async fn adopt_alarm(name: String) -> Result<Uuid, AppError> {
 
 /// The live state of the team's alarms (OK, ALARM, INSUFFICIENT_DATA) by name. Reads AWS: the
 /// alarms page asks for it after it has rendered.
-#[server(prefix = "/api/fn", endpoint = "alarm_states")]
+#[server(prefix = "/api/fn", endpoint = "alarm_states", output = crate::api::Json)]
 pub async fn alarm_states(page: Option<u32>) -> Result<Vec<(String, String)>, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -948,7 +948,7 @@ pub async fn alarm_states(page: Option<u32>) -> Result<Vec<(String, String)>, Ap
 }
 
 /// Puts the alarm into ALARM for a moment, so its actions run: a test of the notification path.
-#[server(prefix = "/api/fn", endpoint = "send_test_notification")]
+#[server(prefix = "/api/fn", endpoint = "send_test_notification", output = crate::api::Json)]
 pub async fn send_test_notification(id: Uuid) -> Result<(), AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -970,7 +970,7 @@ pub async fn send_test_notification(id: Uuid) -> Result<(), AppError> {
 
 /// Metrics CloudWatch has in the namespace (every namespace when empty), for the alarm
 /// form's picker. Reads AWS on request.
-#[server(prefix = "/api/fn", endpoint = "metric_choices")]
+#[server(prefix = "/api/fn", endpoint = "metric_choices", output = crate::api::Json)]
 pub async fn metric_choices(namespace: Option<String>) -> Result<Vec<MetricChoice>, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -990,7 +990,7 @@ pub async fn metric_choices(namespace: Option<String>) -> Result<Vec<MetricChoic
 
 /// The alarm's metric over the last 6 hours, with its threshold, for the graph. Reads AWS;
 /// the page asks for it after it has rendered.
-#[server(prefix = "/api/fn", endpoint = "alarm_graph")]
+#[server(prefix = "/api/fn", endpoint = "alarm_graph", output = crate::api::Json)]
 pub async fn alarm_graph(id: Uuid) -> Result<MetricSeries, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -1022,7 +1022,7 @@ pub async fn alarm_graph(id: Uuid) -> Result<MetricSeries, AppError> {
 }
 
 /// Whether the team has self-heal on.
-#[server(prefix = "/api/fn", endpoint = "self_heal")]
+#[server(prefix = "/api/fn", endpoint = "self_heal", output = crate::api::Json)]
 pub async fn self_heal() -> Result<bool, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -1035,7 +1035,7 @@ pub async fn self_heal() -> Result<bool, AppError> {
 
 /// SNS topics in the team's account that Belfry does not manage: (ARN, display name). Reads
 /// AWS on request.
-#[server(prefix = "/api/fn", endpoint = "importable_topics")]
+#[server(prefix = "/api/fn", endpoint = "importable_topics", output = crate::api::Json)]
 pub async fn importable_topics() -> Result<Vec<(String, String)>, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -1056,7 +1056,7 @@ pub async fn importable_topics() -> Result<Vec<(String, String)>, AppError> {
 }
 
 /// Adopts an SNS topic as it is, by ARN.
-#[server(prefix = "/api/fn", endpoint = "adopt_topic")]
+#[server(prefix = "/api/fn", endpoint = "adopt_topic", output = crate::api::Json)]
 pub async fn adopt_topic(arn: String) -> Result<Uuid, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -1080,7 +1080,7 @@ pub async fn adopt_topic(arn: String) -> Result<Uuid, AppError> {
 }
 
 /// The rule form: a stored rule to edit (`id`), or a new one from a template.
-#[server(prefix = "/api/fn", endpoint = "load_rule_form")]
+#[server(prefix = "/api/fn", endpoint = "load_rule_form", output = crate::api::Json)]
 pub async fn load_rule_form(
     id: Option<Uuid>,
     template: Option<String>,
@@ -1126,7 +1126,7 @@ pub async fn load_rule_form(
 /// Declares an EventBridge rule (new, or a change of one at `version`) on a schedule or an
 /// event pattern, with up to five targets. The schedule is checked by the cron engine here,
 /// and the pattern and inputs as JSON, before anything can reach AWS.
-#[server(prefix = "/api/fn", endpoint = "save_rule")]
+#[server(prefix = "/api/fn", endpoint = "save_rule", output = crate::api::Json)]
 pub async fn save_rule(
     form: crate::domain::rule::RuleForm,
     id: Option<Uuid>,
@@ -1151,7 +1151,7 @@ pub async fn save_rule(
 
 /// The Lambda functions in the team's account and region (name, ARN), for the rule form.
 /// An AWS read: the form asks for it after it has rendered.
-#[server(prefix = "/api/fn", endpoint = "lambda_functions")]
+#[server(prefix = "/api/fn", endpoint = "lambda_functions", output = crate::api::Json)]
 pub async fn lambda_functions() -> Result<Vec<(String, String)>, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -1172,7 +1172,7 @@ pub async fn lambda_functions() -> Result<Vec<(String, String)>, AppError> {
 }
 
 /// The Scheduler schedule form: a stored schedule to edit (`id`), or the example.
-#[server(prefix = "/api/fn", endpoint = "load_schedule_form")]
+#[server(prefix = "/api/fn", endpoint = "load_schedule_form", output = crate::api::Json)]
 pub async fn load_schedule_form(
     id: Option<Uuid>,
 ) -> Result<(crate::domain::schedule::ScheduleForm, Option<i32>), AppError> {
@@ -1199,7 +1199,7 @@ pub async fn load_schedule_form(
 
 /// Declares an EventBridge Scheduler schedule (new, or a change of one at `version`). The
 /// expression is checked by the cron engine in the schedule's own zone, before any AWS call.
-#[server(prefix = "/api/fn", endpoint = "save_schedule")]
+#[server(prefix = "/api/fn", endpoint = "save_schedule", output = crate::api::Json)]
 pub async fn save_schedule(
     form: crate::domain::schedule::ScheduleForm,
     id: Option<Uuid>,
@@ -1218,7 +1218,7 @@ pub async fn save_schedule(
 }
 
 /// Scheduler schedules in AWS that Belfry does not manage yet: `group/name` and a summary.
-#[server(prefix = "/api/fn", endpoint = "importable_schedules")]
+#[server(prefix = "/api/fn", endpoint = "importable_schedules", output = crate::api::Json)]
 pub async fn importable_schedules() -> Result<Vec<(String, String)>, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;
@@ -1247,7 +1247,7 @@ pub async fn importable_schedules() -> Result<Vec<(String, String)>, AppError> {
 /// Adopts a Scheduler schedule as it is in AWS (`group/name`): checked like one declared
 /// here, and refused when it uses settings Belfry does not model (Belfry's updates replace
 /// every field, and would drop them).
-#[server(prefix = "/api/fn", endpoint = "adopt_schedule")]
+#[server(prefix = "/api/fn", endpoint = "adopt_schedule", output = crate::api::Json)]
 pub async fn adopt_schedule(id: String) -> Result<Uuid, AppError> {
     async {
         let me = super::guard::require(Role::Editor).await?;

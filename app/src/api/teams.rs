@@ -58,7 +58,7 @@ mod ssr {
 
 /// The signed-in user's teams; none for nobody (the header asks on every page, and an
 /// anonymous page must not answer 401 for it).
-#[server(prefix = "/api/fn", endpoint = "my_teams")]
+#[server(prefix = "/api/fn", endpoint = "my_teams", output = crate::api::Json)]
 pub async fn my_teams() -> Result<Vec<TeamChoice>, AppError> {
     async {
         let Some(me) = super::guard::signed_in().await? else {
@@ -84,7 +84,7 @@ pub async fn my_teams() -> Result<Vec<TeamChoice>, AppError> {
 
 /// Another team of the signed-in user becomes the current one. A team the user is not a
 /// member of answers 404, as if it did not exist.
-#[server(prefix = "/api/fn", endpoint = "switch_team")]
+#[server(prefix = "/api/fn", endpoint = "switch_team", output = crate::api::Json)]
 pub async fn switch_team(team_id: Uuid) -> Result<(), AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -101,7 +101,7 @@ pub async fn switch_team(team_id: Uuid) -> Result<(), AppError> {
 }
 
 /// A new team, with the signed-in user as its admin; it becomes the current team.
-#[server(prefix = "/api/fn", endpoint = "create_team")]
+#[server(prefix = "/api/fn", endpoint = "create_team", output = crate::api::Json)]
 pub async fn create_team(name: String) -> Result<(), AppError> {
     async {
         let name =
@@ -117,7 +117,7 @@ pub async fn create_team(name: String) -> Result<(), AppError> {
     .map_err(super::guard::respond)
 }
 
-#[server(prefix = "/api/fn", endpoint = "team_members")]
+#[server(prefix = "/api/fn", endpoint = "team_members", output = crate::api::Json)]
 pub async fn team_members() -> Result<Vec<Member>, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -138,7 +138,7 @@ pub async fn team_members() -> Result<Vec<Member>, AppError> {
 }
 
 /// An invitation link (path) to join the current team with `role`. Admins only.
-#[server(prefix = "/api/fn", endpoint = "create_invitation")]
+#[server(prefix = "/api/fn", endpoint = "create_invitation", output = crate::api::Json)]
 pub async fn create_invitation(role: String) -> Result<String, AppError> {
     async {
         let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
@@ -164,7 +164,7 @@ pub async fn create_invitation(role: String) -> Result<String, AppError> {
 }
 
 /// What an invitation link offers; anyone holding the link may ask.
-#[server(prefix = "/api/fn", endpoint = "invitation_info")]
+#[server(prefix = "/api/fn", endpoint = "invitation_info", output = crate::api::Json)]
 pub async fn invitation_info(token: String) -> Result<InvitationOffer, AppError> {
     async {
         let pool = super::guard::backend()?.pool;
@@ -183,7 +183,7 @@ pub async fn invitation_info(token: String) -> Result<InvitationOffer, AppError>
 
 /// Joins the invitation's team: as the signed-in user, or as a new user with this email and
 /// password. The session moves to the team.
-#[server(prefix = "/api/fn", endpoint = "accept_invitation")]
+#[server(prefix = "/api/fn", endpoint = "accept_invitation", output = crate::api::Json)]
 pub async fn accept_invitation(
     token: String,
     email: Option<String>,
@@ -241,7 +241,7 @@ pub async fn accept_invitation(
 }
 
 /// The current team's audit log, newest first; `action` filters by prefix (`user.`, `team.`).
-#[server(prefix = "/api/fn", endpoint = "audit_log")]
+#[server(prefix = "/api/fn", endpoint = "audit_log", output = crate::api::Json)]
 pub async fn audit_log(action: Option<String>) -> Result<Vec<AuditEntry>, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
@@ -275,7 +275,7 @@ pub struct AwsConnectionView {
     pub endpoint_url: Option<String>,
 }
 
-#[server(prefix = "/api/fn", endpoint = "aws_connection")]
+#[server(prefix = "/api/fn", endpoint = "aws_connection", output = crate::api::Json)]
 pub async fn aws_connection() -> Result<Option<AwsConnectionView>, AppError> {
     async {
         let me = super::guard::require(Role::Admin).await?;
@@ -293,7 +293,7 @@ pub async fn aws_connection() -> Result<Option<AwsConnectionView>, AppError> {
 }
 
 /// Saves the team's region, optional role to assume, optional emulator endpoint. Admins only.
-#[server(prefix = "/api/fn", endpoint = "save_aws_connection")]
+#[server(prefix = "/api/fn", endpoint = "save_aws_connection", output = crate::api::Json)]
 pub async fn save_aws_connection(
     region: String,
     role_arn: Option<String>,
