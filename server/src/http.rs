@@ -133,9 +133,24 @@ async fn one_of_few_renders(
                 .into_response();
         }
     };
-    let (parts, body) = next.run(request).await.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await;
-    drop(permit);
+    // The render runs in a task of its own, holding the permit: a reader who leaves in the
+    // middle of a page (a closed tab; wrk at the end of each run) does not cut it short.
+    // Cut short, Leptos disposed of the page's reactive owner while its resources were still
+    // resolving: they logged "no Backend in the server function's context" and, now and
+    // then, leptos_router panicked (`use_resolved_path outside a <Router>`).
+    let rendering = tokio::spawn(async move {
+        let (parts, body) = next.run(request).await.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await;
+        drop(permit);
+        (parts, body)
+    });
+    let (parts, body) = match rendering.await {
+        Ok(rendered) => rendered,
+        Err(error) => {
+            tracing::error!(%error, "a page's render task failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
     match body {
         Ok(bytes) => Response::from_parts(parts, axum::body::Body::from(bytes)),
         Err(error) => {
@@ -228,16 +243,28 @@ async fn set_language(Form(form): Form<LanguageForm>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use tokio::sync::Notify;
     use tower::ServiceExt;
 
     /// A site behind the render budget: `/slow` renders only once `go` is notified, `/fast`
     /// at once, and a POST to `/slow` (a server function's way) answers at once.
     fn site(budget: RenderBudget, go: Arc<Notify>) -> Router {
+        site_noting_renders(budget, go, Arc::default())
+    }
+
+    /// As `site`, and `/slow` sets `rendered` once it has rendered.
+    fn site_noting_renders(
+        budget: RenderBudget,
+        go: Arc<Notify>,
+        rendered: Arc<AtomicBool>,
+    ) -> Router {
         let slow = move || {
             let go = go.clone();
+            let rendered = rendered.clone();
             async move {
                 go.notified().await;
+                rendered.store(true, Ordering::SeqCst);
                 "the slow page"
             }
         };
@@ -351,5 +378,33 @@ mod tests {
         assert_eq!(slow.await.unwrap().0, StatusCode::OK);
         let (status, _, body) = waiting.await.unwrap();
         assert_eq!((status, body.as_str()), (StatusCode::OK, "the fast page"));
+    }
+
+    #[tokio::test]
+    async fn a_page_whose_reader_leaves_is_still_rendered_to_the_end() {
+        let permits = Arc::new(Semaphore::new(1));
+        let go = Arc::new(Notify::new());
+        let rendered = Arc::new(AtomicBool::new(false));
+        let budget = RenderBudget {
+            permits: permits.clone(),
+            wait: RENDER_WAIT,
+        };
+        let site = site_noting_renders(budget, go.clone(), rendered.clone());
+        let reader = hold_the_permit(&site, &permits).await;
+
+        // The reader goes away mid-page: its request is dropped.
+        reader.abort();
+        let _ = reader.await;
+        go.notify_one();
+
+        // The page renders to its end, and only then gives its permit back.
+        let permit = tokio::time::timeout(Duration::from_secs(5), permits.acquire())
+            .await
+            .expect("the render permit never came back");
+        assert!(
+            rendered.load(Ordering::SeqCst),
+            "the render was cut short when its reader left"
+        );
+        drop(permit);
     }
 }
