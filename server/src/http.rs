@@ -245,40 +245,67 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, Ordering};
     use tokio::sync::Notify;
+    use tokio::task::JoinHandle;
     use tower::ServiceExt;
 
-    /// A site behind the render budget: `/slow` renders only once `go` is notified, `/fast`
-    /// at once, and a POST to `/slow` (a server function's way) answers at once.
-    fn site(budget: RenderBudget, go: Arc<Notify>) -> Router {
-        site_noting_renders(budget, go, Arc::default())
-    }
+    type Answer = (StatusCode, Option<String>, String);
 
-    /// As `site`, and `/slow` sets `rendered` once it has rendered.
-    fn site_noting_renders(
-        budget: RenderBudget,
+    /// A site behind a render budget of one permit, held by a reader of `/slow`: that page
+    /// renders only once `go` is notified, and sets `rendered` when it has. `/fast` renders at
+    /// once; a POST to `/slow` (a server function's way) answers at once.
+    struct Busy {
+        site: Router,
+        permits: Arc<Semaphore>,
         go: Arc<Notify>,
         rendered: Arc<AtomicBool>,
-    ) -> Router {
-        let slow = move || {
-            let go = go.clone();
-            let rendered = rendered.clone();
-            async move {
-                go.notified().await;
-                rendered.store(true, Ordering::SeqCst);
-                "the slow page"
-            }
-        };
-        Router::new()
-            .route("/slow", get(slow).post(|| async { "posted" }))
-            .route("/fast", get(|| async { "the fast page" }))
-            .route_layer(middleware::from_fn_with_state(budget, one_of_few_renders))
+        slow: JoinHandle<Answer>,
     }
 
-    async fn call(
-        site: Router,
-        method: Method,
-        path: &str,
-    ) -> (StatusCode, Option<String>, String) {
+    /// Builds the site with pages waiting `wait` for a permit, and returns once the reader
+    /// of `/slow` holds the only one.
+    async fn busy(wait: Duration) -> Busy {
+        let permits = Arc::new(Semaphore::new(1));
+        let go = Arc::new(Notify::new());
+        let rendered = Arc::new(AtomicBool::new(false));
+        let slow = {
+            let (go, rendered) = (go.clone(), rendered.clone());
+            move || {
+                let (go, rendered) = (go.clone(), rendered.clone());
+                async move {
+                    go.notified().await;
+                    rendered.store(true, Ordering::SeqCst);
+                    "the slow page"
+                }
+            }
+        };
+        let budget = RenderBudget {
+            permits: permits.clone(),
+            wait,
+        };
+        let site = Router::new()
+            .route("/slow", get(slow).post(|| async { "posted" }))
+            .route("/fast", get(|| async { "the fast page" }))
+            .route_layer(middleware::from_fn_with_state(budget, one_of_few_renders));
+
+        let slow = tokio::spawn(call(site.clone(), Method::GET, "/slow"));
+        let taken = async {
+            while permits.available_permits() > 0 {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), taken)
+            .await
+            .expect("the slow page never took a render permit");
+        Busy {
+            site,
+            permits,
+            go,
+            rendered,
+            slow,
+        }
+    }
+
+    async fn call(site: Router, method: Method, path: &str) -> Answer {
         let request = Request::builder()
             .method(method)
             .uri(path)
@@ -300,38 +327,14 @@ mod tests {
         )
     }
 
-    /// Starts `/slow` and returns once it holds the only permit.
-    async fn hold_the_permit(
-        site: &Router,
-        permits: &Semaphore,
-    ) -> tokio::task::JoinHandle<(StatusCode, Option<String>, String)> {
-        let slow = tokio::spawn(call(site.clone(), Method::GET, "/slow"));
-        let taken = async {
-            while permits.available_permits() > 0 {
-                tokio::task::yield_now().await;
-            }
-        };
-        tokio::time::timeout(Duration::from_secs(5), taken)
-            .await
-            .expect("the slow page never took a render permit");
-        slow
-    }
-
     #[tokio::test]
     async fn a_page_that_cannot_get_a_render_in_time_is_told_to_retry_and_nothing_else_is_held() {
-        let permits = Arc::new(Semaphore::new(1));
-        let go = Arc::new(Notify::new());
-        let budget = RenderBudget {
-            permits: permits.clone(),
-            wait: Duration::from_millis(200),
-        };
-        let site = site(budget, go.clone());
-        let slow = hold_the_permit(&site, &permits).await;
+        let busy = busy(Duration::from_millis(200)).await;
 
         let asked = std::time::Instant::now();
         let (status, retry_after, body) = tokio::time::timeout(
             Duration::from_secs(5),
-            call(site.clone(), Method::GET, "/fast"),
+            call(busy.site.clone(), Method::GET, "/fast"),
         )
         .await
         .expect("a page waited for a render permit without end");
@@ -345,64 +348,49 @@ mod tests {
         assert!(body.contains("busy"), "{body}");
 
         // A server function is a POST: it does not wait for a render permit.
-        let (status, _, body) = call(site.clone(), Method::POST, "/slow").await;
+        let (status, _, body) = call(busy.site.clone(), Method::POST, "/slow").await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "posted"));
 
         // The slow page finishes whole, and its permit goes to the next page.
-        go.notify_one();
-        let (status, _, body) = slow.await.unwrap();
+        busy.go.notify_one();
+        let (status, _, body) = busy.slow.await.unwrap();
         assert_eq!((status, body.as_str()), (StatusCode::OK, "the slow page"));
-        let (status, _, body) = call(site, Method::GET, "/fast").await;
+        let (status, _, body) = call(busy.site, Method::GET, "/fast").await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "the fast page"));
     }
 
     #[tokio::test]
     async fn a_page_waits_its_turn_when_a_permit_frees_within_the_wait() {
-        let permits = Arc::new(Semaphore::new(1));
-        let go = Arc::new(Notify::new());
-        let budget = RenderBudget {
-            permits: permits.clone(),
-            wait: RENDER_WAIT,
-        };
-        let site = site(budget, go.clone());
-        let slow = hold_the_permit(&site, &permits).await;
+        let busy = busy(RENDER_WAIT).await;
 
-        let waiting = tokio::spawn(call(site.clone(), Method::GET, "/fast"));
+        let waiting = tokio::spawn(call(busy.site.clone(), Method::GET, "/fast"));
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert!(
             !waiting.is_finished(),
             "the second page rendered while the only permit was held"
         );
 
-        go.notify_one();
-        assert_eq!(slow.await.unwrap().0, StatusCode::OK);
+        busy.go.notify_one();
+        assert_eq!(busy.slow.await.unwrap().0, StatusCode::OK);
         let (status, _, body) = waiting.await.unwrap();
         assert_eq!((status, body.as_str()), (StatusCode::OK, "the fast page"));
     }
 
     #[tokio::test]
     async fn a_page_whose_reader_leaves_is_still_rendered_to_the_end() {
-        let permits = Arc::new(Semaphore::new(1));
-        let go = Arc::new(Notify::new());
-        let rendered = Arc::new(AtomicBool::new(false));
-        let budget = RenderBudget {
-            permits: permits.clone(),
-            wait: RENDER_WAIT,
-        };
-        let site = site_noting_renders(budget, go.clone(), rendered.clone());
-        let reader = hold_the_permit(&site, &permits).await;
+        let busy = busy(RENDER_WAIT).await;
 
         // The reader goes away mid-page: its request is dropped.
-        reader.abort();
-        let _ = reader.await;
-        go.notify_one();
+        busy.slow.abort();
+        let _ = busy.slow.await;
+        busy.go.notify_one();
 
         // The page renders to its end, and only then gives its permit back.
-        let permit = tokio::time::timeout(Duration::from_secs(5), permits.acquire())
+        let permit = tokio::time::timeout(Duration::from_secs(5), busy.permits.acquire())
             .await
             .expect("the render permit never came back");
         assert!(
-            rendered.load(Ordering::SeqCst),
+            busy.rendered.load(Ordering::SeqCst),
             "the render was cut short when its reader left"
         );
         drop(permit);
