@@ -107,6 +107,16 @@ install_build_tools() {
 
   command -v wasm-opt >/dev/null || apt_install binaryen
 
+  # The splitter (tools/wasm-split), built from this repository: installed again whenever
+  # its source changes.
+  local split_src split_stamp="${CARGO_HOME:-$HOME/.cargo}/bin/.belfry-wasm-split.sum"
+  split_src=$(cat "$ROOT"/tools/wasm-split/{Cargo.toml,Cargo.lock,src/main.rs} | sha256sum)
+  if ! command -v belfry-wasm-split >/dev/null || [ "$(cat "$split_stamp" 2>/dev/null)" != "$split_src" ]; then
+    log "installing belfry-wasm-split (tools/wasm-split)"
+    install_tool_profile cargo install --locked --force --path "$ROOT/tools/wasm-split"
+    echo "$split_src" >"$split_stamp"
+  fi
+
   if [ ! -x "$ROOT/end2end/node_modules/.bin/sass" ] ||
      [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     log "installing sass and Playwright from npm"
@@ -216,11 +226,28 @@ seed_emulator() {
 
 # --- Belfry --------------------------------------------------------------------------------
 
+# The hydrate wasm ($1, linked with --emit-relocs) as the browser loads it, into $2: split at
+# its lazy routes by tools/wasm-split (the main module, one module per page and per chunk the
+# pages share, the loader and the manifest), then the main module through wasm-bindgen, as
+# `cargo leptos build --split` does. Leptos' HydrationScripts loads belfry.wasm
+# (LEPTOS_OUTPUT_NAME), not belfry_bg.wasm.
+split_and_bind() {
+  local wasm=$1 pkg=$2
+  mkdir -p "$pkg"
+  # The modules are named by their content: drop the last build's, or the site grows.
+  rm -f "$pkg"/*.wasm "$pkg"/__wasm_split*
+  belfry-wasm-split "$wasm" "$pkg" belfry
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+    --out-name belfry --out-dir "$pkg" "$pkg/belfry_main.wasm"
+  rm "$pkg/belfry_main.wasm"
+  mv "$pkg/belfry_bg.wasm" "$pkg/belfry.wasm"
+}
+
 # The browser's half of the site, as cargo-leptos makes it in a debug build: the hydrate wasm
-# through wasm-bindgen (belfry.js, belfry.wasm), the stylesheet through sass, and public/.
+# split and through wasm-bindgen, the stylesheet through sass, and public/.
 # The scripts do this themselves rather than through cargo-leptos: installing cargo-leptos
 # cost 9 of the 38 minutes a fresh machine took, and its server build could not reuse the
-# test build (see build_site). `cargo leptos watch` still works for a live-reload loop.
+# test build (see build_site). `cargo leptos watch --split` still works for a live-reload loop.
 build_front() {
   local site pkg
   site=$(site_root)
@@ -232,10 +259,7 @@ build_front() {
     --features hydrate --target-dir "$CARGO_TARGET_DIR/front"
   mkdir -p "$pkg"
   cp -r "$ROOT/public/." "$site/"
-  wasm-bindgen --target web --out-name belfry --out-dir "$pkg" \
-    "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug/app.wasm"
-  # Leptos' HydrationScripts loads belfry.wasm (LEPTOS_OUTPUT_NAME), not belfry_bg.wasm.
-  mv "$pkg/belfry_bg.wasm" "$pkg/belfry.wasm"
+  split_and_bind "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug/app.wasm" "$pkg"
   sass --no-source-map "$ROOT/style/main.scss" "$pkg/belfry.css"
 }
 

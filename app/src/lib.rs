@@ -16,8 +16,10 @@ use crate::i18n::{I18nContextProvider, Locale};
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::Lazy;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use pages::lazy;
 
 /// The cookie that remembers the UI language. The server's no-JavaScript fallback
 /// (`POST /lang`) writes the same cookie, so both ways of switching agree.
@@ -69,29 +71,29 @@ pub fn App() -> impl IntoView {
                 <components::header::Header />
                 <main id="main" tabindex="-1" data-hydrated=move || hydrated.get().to_string()>
                     <Routes fallback=pages::not_found::NotFound>
-                        <Route path=path!("/") view=pages::home::HomePage />
-                        <Route path=path!("/cron") view=pages::cron::CronPage />
-                        <Route path=path!("/login") view=pages::auth::LoginPage />
-                        <Route path=path!("/signup") view=pages::auth::SignupPage />
-                        <Route path=path!("/settings") view=pages::team::SettingsPage />
-                        <Route path=path!("/settings/aws") view=pages::team::AwsSettingsPage />
-                        <Route path=path!("/settings/password") view=pages::team::PasswordPage />
-                        <Route path=path!("/activity") view=pages::team::ActivityPage />
-                        <Route path=path!("/invite/:token") view=pages::team::InvitePage />
-                        <Route path=path!("/alarms") view=pages::alarms::AlarmsPage />
-                        <Route path=path!("/alarms/new") view=pages::alarms::AlarmFormPage />
-                        <Route path=path!("/alarms/import") view=pages::alarms::ImportPage />
-                        <Route path=path!("/alarms/:id") view=pages::alarms::AlarmFormPage />
-                        <Route path=path!("/subscriptions") view=pages::alarms::SubscriptionsPage />
-                        <Route path=path!("/plan") view=pages::alarms::PlanPage />
-                        <Route path=path!("/schedules") view=pages::rules::SchedulesPage />
-                        <Route path=path!("/schedules/new") view=pages::rules::RuleFormPage />
-                        <Route path=path!("/schedules/:id") view=pages::rules::RuleFormPage />
-                        <Route path=path!("/schedules/scheduler/new") view=pages::rules::SchedulerFormPage />
-                        <Route path=path!("/schedules/scheduler/:id") view=pages::rules::SchedulerFormPage />
-                        <Route path=path!("/load-balancers") view=pages::balancers::LoadBalancersPage />
-                        <Route path=path!("/load-balancers/new") view=pages::balancers::BalancerFormPage />
-                        <Route path=path!("/load-balancers/:id") view=pages::balancers::BalancerFormPage />
+                        <Route path=path!("/") view={Lazy::<lazy::Home>::new()} />
+                        <Route path=path!("/cron") view={Lazy::<lazy::Cron>::new()} />
+                        <Route path=path!("/login") view={Lazy::<lazy::Login>::new()} />
+                        <Route path=path!("/signup") view={Lazy::<lazy::Signup>::new()} />
+                        <Route path=path!("/settings") view={Lazy::<lazy::Settings>::new()} />
+                        <Route path=path!("/settings/aws") view={Lazy::<lazy::AwsSettings>::new()} />
+                        <Route path=path!("/settings/password") view={Lazy::<lazy::Password>::new()} />
+                        <Route path=path!("/activity") view={Lazy::<lazy::Activity>::new()} />
+                        <Route path=path!("/invite/:token") view={Lazy::<lazy::Invite>::new()} />
+                        <Route path=path!("/alarms") view={Lazy::<lazy::Alarms>::new()} />
+                        <Route path=path!("/alarms/new") view={Lazy::<lazy::AlarmForm>::new()} />
+                        <Route path=path!("/alarms/import") view={Lazy::<lazy::Import>::new()} />
+                        <Route path=path!("/alarms/:id") view={Lazy::<lazy::AlarmForm>::new()} />
+                        <Route path=path!("/subscriptions") view={Lazy::<lazy::Subscriptions>::new()} />
+                        <Route path=path!("/plan") view={Lazy::<lazy::Plan>::new()} />
+                        <Route path=path!("/schedules") view={Lazy::<lazy::Schedules>::new()} />
+                        <Route path=path!("/schedules/new") view={Lazy::<lazy::RuleForm>::new()} />
+                        <Route path=path!("/schedules/:id") view={Lazy::<lazy::RuleForm>::new()} />
+                        <Route path=path!("/schedules/scheduler/new") view={Lazy::<lazy::SchedulerForm>::new()} />
+                        <Route path=path!("/schedules/scheduler/:id") view={Lazy::<lazy::SchedulerForm>::new()} />
+                        <Route path=path!("/load-balancers") view={Lazy::<lazy::LoadBalancers>::new()} />
+                        <Route path=path!("/load-balancers/new") view={Lazy::<lazy::BalancerForm>::new()} />
+                        <Route path=path!("/load-balancers/:id") view={Lazy::<lazy::BalancerForm>::new()} />
                     </Routes>
                 </main>
             </Router>
@@ -104,5 +106,6 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Lazily: the first page's module must arrive before its view can hydrate.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -49,6 +49,50 @@ test("client-side navigation reaches every section, each asking a visitor to log
   await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
 });
 
+test("the playground loads its own page's code, and the dashboard's only when a visitor goes there", async ({ page }) => {
+  // The splitter's manifest: for each page, the wasm modules its view needs beside the main one.
+  const manifest: Record<string, string[]> = await (await page.request.get("/pkg/__wasm_split_manifest.json")).json();
+  // The sections' lazily loaded functions are named `<section>_<hash>` (app/src/pages/lazy.rs).
+  const modulesOf = (section: string) => {
+    const key = Object.keys(manifest).find((k) => k.startsWith(`${section}_`));
+    expect(key, `no lazy function for ${section} in ${Object.keys(manifest)}`).toBeTruthy();
+    return manifest[key!].map((m) => `/pkg/${m}.wasm`);
+  };
+  const cron = modulesOf("cron_section");
+  const alarmsOnly = modulesOf("alarms_section").filter((m) => !cron.includes(m));
+  expect(alarmsOnly.length).toBeGreaterThan(0);
+
+  const fetched: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) fetched.push(path);
+  });
+  const response = await page.goto("/cron");
+  // The server names the page's modules in the page, so they download beside the main one.
+  const html = await response!.text();
+  const preloaded = await page.evaluate(
+    (html) =>
+      [...new DOMParser().parseFromString(html, "text/html").querySelectorAll('link[rel="preload"]')].map((l) =>
+        l.getAttribute("href"),
+      ),
+    html,
+  );
+  for (const m of cron) expect(preloaded).toContain(m);
+  for (const m of alarmsOnly) expect(preloaded).not.toContain(m);
+  await hydrated(page);
+  // Hydrated: the playground answers typing.
+  await page.getByLabel("Schedule expression").fill("cron(30 8 ? * MON-FRI *)");
+  await expect(page.getByTestId("description")).toHaveText("At 08:30 AM, Monday through Friday");
+  expect(fetched).toContain("/pkg/belfry.wasm");
+  for (const m of cron) expect(fetched).toContain(m);
+  for (const m of alarmsOnly) expect(fetched).not.toContain(m);
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alarms" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alarms");
+  await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
+  for (const m of alarmsOnly) expect(fetched).toContain(m);
+});
+
 test("an unknown address answers 404 with a way home", async ({ page }) => {
   const response = await page.goto("/no-such-page");
   expect(response?.status()).toBe(404);

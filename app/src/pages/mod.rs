@@ -4,6 +4,7 @@ pub mod auth;
 pub mod balancers;
 pub mod cron;
 pub mod home;
+pub mod lazy;
 pub mod not_found;
 pub mod rules;
 pub mod team;

@@ -1,0 +1,116 @@
+//! The pages as lazily loaded routes, in six sections: the code of a section's views goes
+//! into wasm modules of its own (scripts/lib.sh splits the wasm with tools/wasm-split), which
+//! the browser fetches the first time it shows one of the section's pages. The main module
+//! keeps the shell: the header, the router, the language switch and what the pages share with
+//! them. So the cron playground, the public page most visitors open, does not download the
+//! dashboard's forms, and a signed-in visitor downloads each section once.
+//!
+//! Why sections rather than one split per page (`#[lazy_route]` on each): the splitter puts
+//! the code two splits share into a module of its own, one for each set of splits that share
+//! something. With a split per page (19), the release build had hundreds of modules and the
+//! playground alone needed over a hundred requests; six sections need far fewer.
+//!
+//! On the server nothing changes but one await: the view is rendered as before, and the page
+//! carries a `<link rel="preload">` for its section's modules (from the splitter's manifest),
+//! so the browser fetches them beside the main module rather than after it. The pages still
+//! load their data in their views: on the first page the data comes with the server's HTML,
+//! so only a later navigation into a new section waits for its module, then its data.
+use leptos::lazy;
+use leptos::prelude::*;
+use leptos_router::LazyRoute;
+
+use super::alarms::{AlarmFormPage, AlarmsPage, ImportPage, PlanPage, SubscriptionsPage};
+use super::auth::{LoginPage, SignupPage};
+use super::balancers::{BalancerFormPage, LoadBalancersPage};
+use super::cron::CronPage;
+use super::home::HomePage;
+use super::rules::{RuleFormPage, SchedulerFormPage, SchedulesPage};
+use super::team::{ActivityPage, AwsSettingsPage, InvitePage, PasswordPage, SettingsPage};
+
+/// `sections!`: for each section, an enum of its pages and a lazily loaded function that
+/// shows one; then for each route, a type whose view is its page of its section. The router
+/// asks the route for its view; the section's function is the split point.
+macro_rules! sections {
+    ($(
+        $(#[$doc:meta])*
+        $section:ident, $preload:ident: $pages:ident {
+            $($route:ident => $page:ident,)*
+        }
+    )*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        pub enum $pages {
+            $($route,)*
+        }
+
+        $(#[$doc])*
+        #[lazy]
+        fn $section(page: $pages) -> AnyView {
+            match page {
+                $($pages::$route => view! { <$page /> }.into_any(),)*
+            }
+        }
+
+        $(
+            #[doc = concat!("The route to [`", stringify!($page), "`], in `", stringify!($section), "`.")]
+            pub struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $section($pages::$route).await
+                }
+
+                async fn preload() {
+                    // The split exists only in the browser's build.
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                }
+            }
+        )*
+    )*};
+}
+
+sections! {
+    /// The front door and signing in.
+    entry_section, __preload_entry_section: EntryPages {
+        Home => HomePage,
+        Login => LoginPage,
+        Signup => SignupPage,
+    }
+    /// The cron playground: the engine, the builder and every time zone's rules.
+    cron_section, __preload_cron_section: CronPages {
+        Cron => CronPage,
+    }
+    /// The team: settings, the AWS role, the password, the activity log, invitations.
+    team_section, __preload_team_section: TeamPages {
+        Settings => SettingsPage,
+        AwsSettings => AwsSettingsPage,
+        Password => PasswordPage,
+        Activity => ActivityPage,
+        Invite => InvitePage,
+    }
+    /// Alarms, their topics and subscriptions, and the plan.
+    alarms_section, __preload_alarms_section: AlarmPages {
+        Alarms => AlarmsPage,
+        AlarmForm => AlarmFormPage,
+        Import => ImportPage,
+        Subscriptions => SubscriptionsPage,
+        Plan => PlanPage,
+    }
+    /// EventBridge rules and Scheduler schedules.
+    schedules_section, __preload_schedules_section: SchedulePages {
+        Schedules => SchedulesPage,
+        RuleForm => RuleFormPage,
+        SchedulerForm => SchedulerFormPage,
+    }
+    /// Load balancers.
+    balancers_section, __preload_balancers_section: BalancerPages {
+        LoadBalancers => LoadBalancersPage,
+        BalancerForm => BalancerFormPage,
+    }
+}
