@@ -7,8 +7,8 @@
 //!
 //! Why sections rather than one split per page (`#[lazy_route]` on each): the splitter puts
 //! the code two splits share into a module of its own, one for each set of splits that share
-//! something. With a split per page (19), the release build had hundreds of modules and the
-//! playground alone needed over a hundred requests; six sections need far fewer.
+//! something. With a split per page (19), the debug build had 290 modules and the playground
+//! alone asked for 117 of them; with six sections the release build has 41, 16 to 26 a section.
 //!
 //! On the server nothing changes but one await: the view is rendered as before, and the page
 //! carries a `<link rel="preload">` for its section's modules (from the splitter's manifest),
