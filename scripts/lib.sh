@@ -227,8 +227,8 @@ seed_emulator() {
 # --- Belfry --------------------------------------------------------------------------------
 
 # The hydrate wasm ($1, linked with --emit-relocs) as the browser loads it, into $2: split at
-# its lazy routes by tools/wasm-split (the main module, one module per page and per chunk the
-# pages share, the loader and the manifest), then the main module through wasm-bindgen, as
+# its lazily loaded sections by tools/wasm-split (the main module, a module per section and per
+# chunk sections share, the loader and the manifest), then the main module through wasm-bindgen, as
 # `cargo leptos build --split` does. Leptos' HydrationScripts loads belfry.wasm
 # (LEPTOS_OUTPUT_NAME), not belfry_bg.wasm.
 split_and_bind() {
@@ -247,7 +247,8 @@ split_and_bind() {
 # split and through wasm-bindgen, the stylesheet through sass, and public/.
 # The scripts do this themselves rather than through cargo-leptos: installing cargo-leptos
 # cost 9 of the 38 minutes a fresh machine took, and its server build could not reuse the
-# test build (see build_site). `cargo leptos watch --split` still works for a live-reload loop.
+# test build (see build_site). For a live-reload loop, `cargo leptos watch --split` (see the
+# README: untried on this code since the split).
 build_front() {
   local site pkg
   site=$(site_root)

@@ -38,7 +38,7 @@ macro_rules! sections {
         }
     )*) => {$(
         $(#[$doc])*
-        #[derive(Clone, Copy)]
+        // The split call crosses an `extern "C"` boundary: a plain byte crosses it safely.
         #[repr(u8)]
         pub enum $pages {
             $($route,)*
