@@ -49,7 +49,7 @@ test("client-side navigation reaches every section, each asking a visitor to log
   await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
 });
 
-test("the playground loads its own page's code, and the dashboard's only when a visitor goes there", async ({ page }) => {
+test("the playground loads its own page's code, and a section's only when a visitor heads there", async ({ page }) => {
   // The splitter's manifest: for each page, the wasm modules its view needs beside the main one.
   const manifest: Record<string, string[]> = await (await page.request.get("/pkg/__wasm_split_manifest.json")).json();
   // The sections' lazily loaded functions are named `<section>_<hash>` (app/src/pages/lazy.rs).
@@ -89,10 +89,22 @@ test("the playground loads its own page's code, and the dashboard's only when a 
   // Each module once: the loader's fetch takes the preloaded copy rather than asking again.
   expect(fetched.filter((m, i) => fetched.indexOf(m) !== i)).toEqual([]);
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alarms" }).click();
+  // Heading for a section loads its code before the click: the pointer over its link, or the
+  // keyboard's focus on it.
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const schedulesOnly = modulesOf("schedules_section").filter((m) => !cron.includes(m) && !alarmsOnly.includes(m));
+  expect(schedulesOnly.length).toBeGreaterThan(0);
+  await nav.getByRole("link", { name: "Alarms" }).hover();
+  await expect.poll(() => alarmsOnly.filter((m) => !fetched.includes(m))).toEqual([]);
+  for (const m of schedulesOnly) expect(fetched).not.toContain(m);
+  await nav.getByRole("link", { name: "Schedules" }).focus();
+  await expect.poll(() => schedulesOnly.filter((m) => !fetched.includes(m))).toEqual([]);
+
+  await nav.getByRole("link", { name: "Alarms" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alarms");
   await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
-  for (const m of alarmsOnly) expect(fetched).toContain(m);
+  // Hovering, then clicking, fetched nothing twice.
+  expect(fetched.filter((m, i) => fetched.indexOf(m) !== i)).toEqual([]);
 });
 
 test("an unknown address answers 404 with a way home", async ({ page }) => {

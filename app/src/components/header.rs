@@ -1,4 +1,5 @@
 use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::pages::lazy::{self, warm};
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -12,19 +13,31 @@ pub fn Header() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
         <header class="site-header">
-            <A href="/" attr:class="brand">{t!(i18n, app_name)}</A>
+            <SectionLink href="/" warm={warm::<lazy::Home>} attr:class="brand">{t!(i18n, app_name)}</SectionLink>
             <nav aria-label=move || t_string!(i18n, nav_label)>
                 <ul>
-                    <li><A href="/alarms">{t!(i18n, nav_alarms)}</A></li>
-                    <li><A href="/subscriptions">{t!(i18n, nav_subscriptions)}</A></li>
-                    <li><A href="/schedules">{t!(i18n, nav_schedules)}</A></li>
-                    <li><A href="/load-balancers">{t!(i18n, nav_load_balancers)}</A></li>
-                    <li><A href="/cron">{t!(i18n, nav_cron)}</A></li>
+                    <li><SectionLink href="/alarms" warm={warm::<lazy::Alarms>}>{t!(i18n, nav_alarms)}</SectionLink></li>
+                    <li><SectionLink href="/subscriptions" warm={warm::<lazy::Subscriptions>}>{t!(i18n, nav_subscriptions)}</SectionLink></li>
+                    <li><SectionLink href="/schedules" warm={warm::<lazy::Schedules>}>{t!(i18n, nav_schedules)}</SectionLink></li>
+                    <li><SectionLink href="/load-balancers" warm={warm::<lazy::LoadBalancers>}>{t!(i18n, nav_load_balancers)}</SectionLink></li>
+                    <li><SectionLink href="/cron" warm={warm::<lazy::Cron>}>{t!(i18n, nav_cron)}</SectionLink></li>
                 </ul>
             </nav>
             <Account />
             <LanguageSwitch />
         </header>
+    }
+}
+
+/// A link to a page in a lazily loaded section, which starts loading the section's code when
+/// the pointer comes over it, a finger touches it, or the keyboard focuses it (see
+/// [`warm`]). `warm` is `warm::<R>` for the page's route `R`.
+#[component]
+fn SectionLink(href: &'static str, warm: fn(), children: Children) -> impl IntoView {
+    view! {
+        <A href=href on:pointerenter=move |_| warm() on:focus=move |_| warm()>
+            {children()}
+        </A>
     }
 }
 
@@ -53,8 +66,8 @@ fn Account() -> impl IntoView {
                 // nested inside another's content failed to hydrate.
                 {move || Some((me.get()?, teams.get()?)).map(|(me, teams)| match me {
                     Ok(Some(me)) => view! {
-                        <A href="/settings">{t!(i18n, nav_settings)}</A>
-                        <A href="/activity">{t!(i18n, nav_activity)}</A>
+                        <SectionLink href="/settings" warm={warm::<lazy::Settings>}>{t!(i18n, nav_settings)}</SectionLink>
+                        <SectionLink href="/activity" warm={warm::<lazy::Activity>}>{t!(i18n, nav_activity)}</SectionLink>
                         <TeamSwitcher teams=teams.unwrap_or_default() />
                         <span class="who" data-testid="who">
                             <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
@@ -66,7 +79,7 @@ fn Account() -> impl IntoView {
                             <button type="submit" class="link-button">{t!(i18n, nav_logout)}</button>
                         </form>
                     }.into_any(),
-                    _ => view! { <A href="/login">{t!(i18n, nav_login)}</A> }.into_any(),
+                    _ => view! { <SectionLink href="/login" warm={warm::<lazy::Login>}>{t!(i18n, nav_login)}</SectionLink> }.into_any(),
                 })}
             </Transition>
         </div>

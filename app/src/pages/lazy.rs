@@ -13,8 +13,10 @@
 //! On the server nothing changes but one await: the view is rendered as before, and the page
 //! carries a `<link rel="preload">` for its section's modules (from the splitter's manifest),
 //! so the browser fetches them beside the main module rather than after it. The pages still
-//! load their data in their views: on the first page the data comes with the server's HTML,
-//! so only a later navigation into a new section waits for its module, then its data.
+//! load their data in their views: on the first page the data comes with the server's HTML.
+//! A later navigation into a new section would wait for its modules, then its data; the
+//! header's links start loading their section when the pointer comes over one or the
+//! keyboard reaches it ([`warm`]), so by the click the modules are there or on their way.
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -26,6 +28,16 @@ use super::cron::CronPage;
 use super::home::HomePage;
 use super::rules::{RuleFormPage, SchedulerFormPage, SchedulesPage};
 use super::team::{ActivityPage, AwsSettingsPage, InvitePage, PasswordPage, SettingsPage};
+
+/// Starts loading route `R`'s section, when a visitor shows they are heading there (the
+/// pointer over a link to it, a finger on it, the keyboard's focus on it): the click then
+/// waits for the page's data, not for its code as well. The splitter's loader fetches each
+/// module once, however often this runs; a failed fetch is tried again by the next call, or
+/// by the navigation itself. Nothing to do on the server.
+pub fn warm<R: LazyRoute>() {
+    #[cfg(target_arch = "wasm32")]
+    leptos::task::spawn_local(R::preload());
+}
 
 /// `sections!`: for each section, an enum of its pages and a lazily loaded function that
 /// shows one; then for each route, a type whose view is its page of its section. The router
