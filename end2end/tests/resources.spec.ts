@@ -123,4 +123,22 @@ test("the lab's alarm: a topic, an email subscription, the VolumeWriteBytes alar
   // The team's home counts it.
   await page.goto("/");
   await expect(page.getByTestId("overview").locator('tr[data-kind="alarm"]')).toContainText("1");
+
+  // A topic's display name is the one thing about it that changes: edited in its row, from
+  // the keyboard, it is kept and joins the plan as a change to the topic.
+  await page.goto("/subscriptions");
+  await hydrated(page);
+  const displayName = page.getByLabel("Display name of lab-alerts");
+  await expect(displayName).toHaveValue("");
+  await displayName.fill("Lab alerts");
+  const saved = page.waitForResponse((r) => r.url().includes("/api/fn/edit_topic"));
+  await displayName.press("Enter");
+  expect((await saved).status()).toBe(200);
+  await page.reload();
+  await expect(page.getByLabel("Display name of lab-alerts")).toHaveValue("Lab alerts");
+  await page.goto("/plan");
+  await hydrated(page);
+  await expect(page.getByTestId("plan-summary")).toHaveText("0 to create, 1 to change, 0 to delete, 0 to adopt");
+  await expect(page.getByTestId("plan-steps")).toContainText("topic lab-alerts");
+  await expect(page.getByTestId("plan-steps")).toContainText("Lab alerts");
 });

@@ -73,7 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/topics", get(topics::list).post(topics::create))
         .route(
             "/api/v1/topics/{id}",
-            get(topics::read).delete(topics::delete),
+            get(topics::read).put(topics::update).delete(topics::delete),
         )
         .route(
             "/api/v1/subscriptions",
@@ -112,7 +112,7 @@ pub fn routes() -> Router<AppState> {
         rules::list, rules::create, rules::read, rules::update, rules::delete,
         schedules::list, schedules::create, schedules::read, schedules::update, schedules::delete,
         balancers::list, balancers::create, balancers::read, balancers::update, balancers::delete,
-        topics::list, topics::create, topics::read, topics::delete,
+        topics::list, topics::create, topics::read, topics::update, topics::delete,
         subscriptions::list, subscriptions::create, subscriptions::read, subscriptions::delete,
         subscriptions::resend,
         plan, apply, cron_next,
@@ -713,10 +713,19 @@ form_resource!(
     })
 );
 
-/// Topics and subscriptions have no form to edit: SNS renames nothing, and a subscription
-/// is its topic, protocol and endpoint.
+/// Topics and subscriptions have no form to edit: SNS renames nothing, so a topic's one
+/// change is its display name, and a subscription is its topic, protocol and endpoint.
 pub mod topics {
     use super::*;
+
+    /// A topic's new display name, and the version it was read at.
+    #[derive(Debug, Deserialize, ToSchema)]
+    pub struct TopicEdit {
+        /// `version` from the read this edit starts from.
+        version: i32,
+        /// At most 100 characters; empty for none.
+        display_name: String,
+    }
 
     /// A new SNS topic.
     #[derive(Debug, Deserialize, ToSchema)]
@@ -764,6 +773,33 @@ pub mod topics {
         Path(id): Path<Uuid>,
     ) -> Response {
         answer(read_view(&state, parts, Kind::Topic, id).await)
+    }
+
+    /// Changes a topic's display name (its name never changes). `version` must be the one
+    /// read, or the answer is 409 and nothing changes. It joins the plan.
+    #[utoipa::path(put, path = "/api/v1/topics/{id}", tag = "topics", operation_id = "update_topics",
+        params(("id" = Uuid, Path)),
+        request_body(content = TopicEdit, example = json!({"version": 1, "display_name": "Operations"})),
+        security(("session" = [])),
+        responses(
+            (status = 200, body = Created),
+            (status = 401, body = ErrorBody),
+            (status = 403, body = ErrorBody),
+            (status = 404, body = ErrorBody),
+            (status = 409, description = "Changed since it was read", body = ErrorBody),
+            (status = 422, body = ErrorBody),
+        ))]
+    pub async fn update(
+        State(state): State<AppState>,
+        parts: Parts,
+        Path(id): Path<Uuid>,
+        Body(edit): Body<TopicEdit>,
+    ) -> Response {
+        let result = in_context(&state, parts, move || {
+            fns::edit_topic(id, edit.display_name, edit.version)
+        })
+        .await;
+        answer_with(result, |id| Json(Created { id }).into_response())
     }
 }
 

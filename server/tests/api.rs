@@ -320,6 +320,93 @@ async fn topics_and_subscriptions_through_the_api_and_a_cross_site_post_is_refus
 }
 
 #[tokio::test]
+async fn a_topics_display_name_changes_through_the_api_and_reaches_sns() {
+    let app = spawn_app().await;
+    let cookie = app.first_admin("ada@example.com", PASSWORD).await;
+    let api = Client {
+        app,
+        cookie: Some(cookie),
+    };
+    let pool = sqlx::PgPool::connect(&api.app.database_url).await.unwrap();
+    let moto = aws_at(&moto_url()).await;
+    let apply = || async {
+        let (status, _) = api.post("/api/v1/apply", json!({})).await;
+        assert_eq!(status, 202);
+        Reconciler::new(pool.clone(), moto.clone())
+            .drain(Duration::from_secs(60))
+            .await
+            .unwrap();
+    };
+    let name = format!("ops-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let (status, created) = api
+        .post(
+            "/api/v1/topics",
+            json!({ "name": name, "display_name": "Ops" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let path = format!("/api/v1/topics/{}", created["id"].as_str().unwrap());
+    apply().await;
+    let (_, topic) = api.get(&path).await;
+    assert_eq!(topic["status"], "in_sync", "{topic}");
+    let arn = topic["aws_id"].as_str().unwrap().to_owned();
+    let version = topic["version"].as_i64().unwrap();
+    let display_name_in_sns = || async {
+        moto.sns()
+            .get_topic_attributes()
+            .topic_arn(&arn)
+            .send()
+            .await
+            .unwrap()
+            .attributes()
+            .and_then(|a| a.get("DisplayName").cloned())
+    };
+    assert_eq!(display_name_in_sns().await.as_deref(), Some("Ops"));
+
+    // Refused: too long, a control character; nothing changes.
+    for bad in ["x".repeat(101), "Ops\nteam".to_owned()] {
+        let (status, body) = api
+            .put(&path, json!({ "version": version, "display_name": bad }))
+            .await;
+        assert_eq!(status, 422, "{bad:?}: {body}");
+        assert_eq!(body["error"]["field"], "display_name");
+    }
+    // Changed at the version read: it joins the plan as an update of the topic.
+    let (status, body) = api
+        .put(
+            &path,
+            json!({ "version": version, "display_name": "  Operations " }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = api
+        .put(
+            &path,
+            json!({ "version": version, "display_name": "Stale" }),
+        )
+        .await;
+    assert_eq!(status, 409, "a second edit from the same read: {body}");
+    let (_, topic) = api.get(&path).await;
+    assert_eq!(topic["summary"], "Operations", "trimmed: {topic}");
+    assert_eq!(topic["planned"], true);
+    let (_, plan) = api.get("/api/v1/plan").await;
+    assert_eq!(plan["summary"]["change"], 1, "{plan}");
+    assert_eq!(
+        plan["steps"][0]["op"]["Update"],
+        json!([{ "field": "display name", "from": "Ops", "to": "Operations" }]),
+        "{plan}"
+    );
+    assert_eq!(plan["steps"][0]["name"], name.as_str());
+
+    // Applied: SNS has the new display name, on the same topic.
+    apply().await;
+    let (_, topic) = api.get(&path).await;
+    assert_eq!(topic["status"], "in_sync", "{topic}");
+    assert_eq!(topic["aws_id"], arn.as_str());
+    assert_eq!(display_name_in_sns().await.as_deref(), Some("Operations"));
+}
+
+#[tokio::test]
 async fn a_viewer_reads_but_cannot_change_and_another_team_reaches_nothing() {
     let app = spawn_app().await;
     let admin = app.first_admin("ada@example.com", PASSWORD).await;

@@ -663,6 +663,42 @@ pub async fn create_topic(name: String, display_name: Option<String>) -> Result<
     .map_err(super::guard::respond)
 }
 
+/// Changes a topic's display name, as read at `version` (SNS renames nothing else; the
+/// display name is what an email's sender shows). The change joins the plan.
+#[server(prefix = "/api/fn", endpoint = "edit_topic", output = crate::api::Json)]
+pub async fn edit_topic(id: Uuid, display_name: String, version: i32) -> Result<Uuid, AppError> {
+    use crate::domain::topic::TopicSpec;
+    async {
+        let me = super::guard::require(Role::Editor).await?;
+        let pool = super::guard::backend()?.pool;
+        let row = crate::db::resources::get(&pool, me.team_id, id)
+            .await?
+            .filter(|r| r.kind() == Some(Kind::Topic))
+            .ok_or(AppError::NotFound)?;
+        let current: TopicSpec =
+            serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+        let spec = TopicSpec {
+            name: current.name,
+            display_name: display_name.trim().to_owned(),
+        }
+        .validate()
+        .map_err(|e| AppError::invalid("display_name", e))?;
+        let json = serde_json::to_value(&spec).map_err(|_| AppError::Internal)?;
+        ssr::declare_or_edit(
+            &pool,
+            &me,
+            Kind::Topic,
+            Some(id),
+            Some(version),
+            &spec.name,
+            json,
+        )
+        .await
+    }
+    .await
+    .map_err(super::guard::respond)
+}
+
 /// Subscribes an endpoint to one of the team's topics.
 #[server(prefix = "/api/fn", endpoint = "create_subscription", output = crate::api::Json)]
 pub async fn create_subscription(

@@ -3,7 +3,7 @@
 use super::{SignInFirst, encode};
 use crate::api::AppError;
 use crate::api::resources::{
-    AdoptAlarm, AdoptTopic, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource,
+    AdoptAlarm, AdoptTopic, ApplyPlan, CreateSubscription, CreateTopic, DeleteResource, EditTopic,
     ResendConfirmation, ResourcePage, ResourceView, SaveAlarm, SendTestNotification, alarm_graph,
     alarm_states, importable_alarms, importable_topics, list_page, list_resources, load_alarm_form,
     metric_choices, plan,
@@ -464,6 +464,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
         },
     );
     let create_topic = ServerAction::<CreateTopic>::new();
+    let edit_topic = ServerAction::<EditTopic>::new();
     let subscribe = ServerAction::<CreateSubscription>::new();
     let resend = ServerAction::<ResendConfirmation>::new();
     let delete = ServerAction::<DeleteResource>::new();
@@ -471,6 +472,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
     // between the server's render and the browser's.
     Effect::new(move |_| {
         let changed = create_topic.version().get()
+            + edit_topic.version().get()
             + subscribe.version().get()
             + resend.version().get()
             + delete.version().get();
@@ -495,12 +497,30 @@ pub fn SubscriptionsPage() -> impl IntoView {
                             } else {
                                 view! {
                                     <table data-testid="topics">
-                                        <thead><tr><th>{t!(i18n, col_name)}</th><th>"ARN"</th><th>{t!(i18n, col_status)}</th><th></th></tr></thead>
+                                        <thead><tr><th>{t!(i18n, col_name)}</th><th>{t!(i18n, topic_display_name)}</th><th>"ARN"</th><th>{t!(i18n, col_status)}</th><th></th></tr></thead>
                                         <tbody>{topic_list.into_iter().map(|topic| {
                                             let id = topic.id.to_string();
+                                            let field = format!("topic-display-{id}");
+                                            let name = topic.name.clone();
+                                            let edit_id = id.clone();
+                                            let version = topic.version.to_string();
+                                            let display_name = topic.summary.clone();
                                             view! {
                                                 <tr>
                                                     <td>{topic.name.clone()}</td>
+                                                    <td>
+                                                        // The one thing about a topic that changes: saved at
+                                                        // the version this list was read at.
+                                                        <ActionForm action=edit_topic attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=edit_id />
+                                                            <input type="hidden" name="version" value=version />
+                                                            <label for=field.clone() class="visually-hidden">
+                                                                {t!(i18n, topic_display_of, name = move || name.clone())}
+                                                            </label>
+                                                            <input id=field name="display_name" type="text" maxlength="100" value=display_name />
+                                                            <button type="submit" class="button small">{t!(i18n, topic_save)}</button>
+                                                        </ActionForm>
+                                                    </td>
                                                     <td><code>{topic.aws_id.clone().unwrap_or_default()}</code></td>
                                                     <td><Status resource=topic /></td>
                                                     <td>
@@ -522,6 +542,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                 <input id="topic-display" name="display_name" type="text" maxlength="100" />
                                 <button type="submit" class="button">{t!(i18n, topic_create)}</button>
                             </ActionForm>
+                            {move || edit_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
                             {move || create_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
 
                             <h2>{t!(i18n, subscriptions_title)}</h2>
