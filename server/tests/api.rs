@@ -16,6 +16,16 @@ struct Client {
 }
 
 impl Client {
+    /// A Belfry of its own, with its first admin (Ada) signed in.
+    async fn admin() -> Self {
+        let app = spawn_app().await;
+        let cookie = app.first_admin("ada@example.com", PASSWORD).await;
+        Client {
+            app,
+            cookie: Some(cookie),
+        }
+    }
+
     async fn send(
         &self,
         method: reqwest::Method,
@@ -257,12 +267,7 @@ async fn a_script_declares_edits_and_applies_an_alarm_through_the_json_api() {
 
 #[tokio::test]
 async fn topics_and_subscriptions_through_the_api_and_a_cross_site_post_is_refused() {
-    let app = spawn_app().await;
-    let cookie = app.first_admin("ada@example.com", PASSWORD).await;
-    let api = Client {
-        app,
-        cookie: Some(cookie),
-    };
+    let api = Client::admin().await;
     let (status, topic) = api
         .post(
             "/api/v1/topics",
@@ -321,12 +326,7 @@ async fn topics_and_subscriptions_through_the_api_and_a_cross_site_post_is_refus
 
 #[tokio::test]
 async fn a_topics_display_name_changes_through_the_api_and_reaches_sns() {
-    let app = spawn_app().await;
-    let cookie = app.first_admin("ada@example.com", PASSWORD).await;
-    let api = Client {
-        app,
-        cookie: Some(cookie),
-    };
+    let api = Client::admin().await;
     let pool = sqlx::PgPool::connect(&api.app.database_url).await.unwrap();
     let moto = aws_at(&moto_url()).await;
     let apply = || async {

@@ -108,6 +108,21 @@ pub mod ssr {
     use crate::domain::topic::{SubscriptionSpec, TopicSpec};
     use std::collections::{HashMap, HashSet};
 
+    /// The team's resource `id` of `kind`: its spec, and the version an edit must name. 404
+    /// when the team has none by that id, or its kind is another.
+    pub async fn spec_of<T: serde::de::DeserializeOwned>(
+        pool: &sqlx::PgPool,
+        team_id: Uuid,
+        kind: Kind,
+        id: Uuid,
+    ) -> Result<(T, i32), AppError> {
+        let row = db::get(pool, team_id, id)
+            .await?
+            .filter(|r| r.kind() == Some(kind))
+            .ok_or(AppError::NotFound)?;
+        let spec = serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+        Ok((spec, row.version))
+    }
     pub fn summary(row: &ResourceRow, topics: &HashMap<Uuid, String>) -> String {
         match row.kind() {
             Some(Kind::Alarm) => serde_json::from_value::<AlarmSpec>(row.spec.clone())
@@ -603,17 +618,13 @@ pub async fn load_alarm_form(id: Uuid) -> Result<(AlarmForm, i32), AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
         let pool = super::guard::backend()?.pool;
-        let row = crate::db::resources::get(&pool, me.team_id, id)
-            .await?
-            .filter(|r| r.kind() == Some(Kind::Alarm))
-            .ok_or(AppError::NotFound)?;
-        let spec: crate::domain::alarm::AlarmSpec =
-            serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+        let (spec, version): (crate::domain::alarm::AlarmSpec, _) =
+            ssr::spec_of(&pool, me.team_id, Kind::Alarm, id).await?;
         let topics: Vec<(Uuid, String)> = ssr::topic_names(&pool, me.team_id)
             .await?
             .into_iter()
             .collect();
-        Ok((AlarmForm::from_spec(&spec, &topics), row.version))
+        Ok((AlarmForm::from_spec(&spec, &topics), version))
     }
     .await
     .map_err(super::guard::respond)
@@ -671,12 +682,7 @@ pub async fn edit_topic(id: Uuid, display_name: String, version: i32) -> Result<
     async {
         let me = super::guard::require(Role::Editor).await?;
         let pool = super::guard::backend()?.pool;
-        let row = crate::db::resources::get(&pool, me.team_id, id)
-            .await?
-            .filter(|r| r.kind() == Some(Kind::Topic))
-            .ok_or(AppError::NotFound)?;
-        let current: TopicSpec =
-            serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+        let (current, _): (TopicSpec, _) = ssr::spec_of(&pool, me.team_id, Kind::Topic, id).await?;
         let spec = TopicSpec {
             name: current.name,
             display_name: display_name.trim().to_owned(),
@@ -1031,12 +1037,8 @@ pub async fn alarm_graph(id: Uuid) -> Result<MetricSeries, AppError> {
     async {
         let me = super::guard::require(Role::Viewer).await?;
         let backend = super::guard::backend()?;
-        let row = crate::db::resources::get(&backend.pool, me.team_id, id)
-            .await?
-            .filter(|r| r.kind() == Some(Kind::Alarm))
-            .ok_or(AppError::NotFound)?;
-        let spec: crate::domain::alarm::AlarmSpec =
-            serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
+        let (spec, _): (crate::domain::alarm::AlarmSpec, _) =
+            ssr::spec_of(&backend.pool, me.team_id, Kind::Alarm, id).await?;
         // The graph needs the metric, not the actions: any placeholder resolves them.
         let config = spec
             .resolve(|_| Some(String::new()))
@@ -1132,13 +1134,9 @@ pub async fn load_rule_form(
         topics.sort_by(|a, b| a.1.cmp(&b.1));
         let (form, version) = match id {
             Some(id) => {
-                let row = crate::db::resources::get(&pool, me.team_id, id)
-                    .await?
-                    .filter(|r| r.kind() == Some(Kind::Rule))
-                    .ok_or(AppError::NotFound)?;
-                let spec: RuleSpec =
-                    serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
-                (RuleForm::from_spec(&spec), Some(row.version))
+                let (spec, version): (RuleSpec, _) =
+                    ssr::spec_of(&pool, me.team_id, Kind::Rule, id).await?;
+                (RuleForm::from_spec(&spec), Some(version))
             }
             None => (
                 template
@@ -1219,13 +1217,9 @@ pub async fn load_schedule_form(
         match id {
             None => Ok((ScheduleForm::example(), None)),
             Some(id) => {
-                let row = crate::db::resources::get(&pool, me.team_id, id)
-                    .await?
-                    .filter(|r| r.kind() == Some(Kind::Schedule))
-                    .ok_or(AppError::NotFound)?;
-                let spec: ScheduleSpec =
-                    serde_json::from_value(row.spec).map_err(|_| AppError::Internal)?;
-                Ok((ScheduleForm::from_spec(&spec), Some(row.version)))
+                let (spec, version): (ScheduleSpec, _) =
+                    ssr::spec_of(&pool, me.team_id, Kind::Schedule, id).await?;
+                Ok((ScheduleForm::from_spec(&spec), Some(version)))
             }
         }
     }
