@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use app::cron::Tz;
 use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 
 use app::cron::Schedule;
 

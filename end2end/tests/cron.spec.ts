@@ -113,6 +113,39 @@ test("runs are shown in the chosen zone and daylight-saving changes are marked",
   await expect(page.getByTestId("dst-shift")).toHaveCount(0);
 });
 
+test("in the browser, the zone's rules are the browser's own: a repeated hour runs once, a skipped one not at all", async ({ page }) => {
+  // The wasm carries no zone table (app/src/cron/tz.rs): each zone chosen here is read from
+  // the browser's Intl, and these runs are computed in the page, not by the server.
+  await page.goto(playground("cron(30 1 * * ? *)", "UTC", "&from=2026-10-30T00:00:00Z&count=4"));
+  await hydrated(page);
+  await page.locator("#tz").selectOption("America/Los_Angeles");
+  // 01:30 on 1 November 2026 happens twice in Los Angeles (PDT, then PST): one run, the first.
+  await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", "2026-10-30T08:30:00Z");
+  expect(await runInstants(page)).toEqual([
+    "2026-10-30T08:30:00Z",
+    "2026-10-31T08:30:00Z",
+    "2026-11-01T08:30:00Z",
+    "2026-11-02T09:30:00Z",
+  ]);
+  await expect(page.getByTestId("dst-shift")).toHaveCount(1);
+  await expect(page.getByTestId("dst-shift")).toContainText("UTC−7 → UTC−8");
+
+  // 02:30 on 8 March 2026 never happens in New York: that day has no run.
+  await page.goto(playground("cron(30 2 * * ? *)", "UTC", "&from=2026-03-06T00:00:00Z&count=4"));
+  await hydrated(page);
+  await page.locator("#tz").selectOption("America/New_York");
+  await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", "2026-03-06T07:30:00Z");
+  expect(await runInstants(page)).toEqual([
+    "2026-03-06T07:30:00Z",
+    "2026-03-07T07:30:00Z",
+    "2026-03-09T06:30:00Z",
+    "2026-03-10T06:30:00Z",
+  ]);
+  // Seoul has no daylight saving: its UTC rule is found from the browser's rules too.
+  await page.locator("#tz").selectOption("Asia/Seoul");
+  await expect(page.getByTestId("utc-expression")).toHaveText("cron(30 17 * * ? *)");
+});
+
 test("an example fills the expression in one click", async ({ page }) => {
   await page.goto(playground("cron(0 10 * * ? *)"));
   await hydrated(page);

@@ -15,7 +15,7 @@
 #![no_main]
 
 use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Tz;
+use app::cron::Tz;
 use libfuzzer_sys::fuzz_target;
 
 // The engine is pure and depends only on chrono, chrono-tz and serde, so it is mounted
@@ -106,7 +106,7 @@ fn check_schedule(input: &str, schedule: &Schedule) {
 
     // Just before the US spring-forward gap (2026-03-08 02:00 local = 07:00 UTC).
     let from = Utc.with_ymd_and_hms(2026, 3, 8, 6, 30, 17).unwrap();
-    for tz in [Tz::UTC, Tz::America__New_York] {
+    for tz in [Tz::UTC, chrono_tz::Tz::America__New_York.into()] {
         let next = schedule.next_runs(from, COUNT, tz);
         assert!(
             next.len() <= COUNT,

@@ -1012,8 +1012,8 @@ pub async fn cron_next(Query(query): Query<NextQuery>) -> Result<Json<NextRuns>,
         Some("ko") => Lang::Ko,
         Some(_) => return Err(invalid("lang", "lang is en or ko".to_owned())),
     };
-    let tz: chrono_tz::Tz = match query.tz.as_deref() {
-        None => chrono_tz::UTC,
+    let tz: app::cron::Tz = match query.tz.as_deref() {
+        None => app::cron::Tz::UTC,
         Some(name) => name
             .parse()
             .map_err(|_| invalid("tz", format!("{name:?} is not an IANA time zone")))?,

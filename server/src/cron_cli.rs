@@ -1,8 +1,8 @@
 //! `belfry cron …`: the cron engine on the command line, for scripts and for checking a
 //! schedule before it goes anywhere near AWS.
+use app::cron::Tz;
 use app::cron::{CronError, Dialect, Lang, Schedule, convert};
 use chrono::{DateTime, SecondsFormat, Utc};
-use chrono_tz::Tz;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use std::io::Write;

@@ -8,11 +8,11 @@
 //! mapping from local time to UTC is strictly increasing, so walking local time in order
 //! gives runs in order.
 
+use crate::cron::Tz;
 use chrono::{
     DateTime, Datelike, MappedLocalTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Timelike,
     Utc,
 };
-use chrono_tz::Tz;
 
 use super::{CronExpr, FieldExpr, Part, Rate};
 

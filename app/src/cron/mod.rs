@@ -44,6 +44,7 @@ mod error;
 mod eval;
 mod expr;
 mod parse;
+mod tz;
 mod zone;
 
 #[cfg(test)]
@@ -53,12 +54,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use dialect::{Change, ChangeKind, Conversion, Dialect, convert, detect};
 pub use error::{CronError, ErrorKind};
 pub use expr::{CronExpr, Field, FieldExpr, Part, Rate, RateUnit, StepBase};
+pub use tz::{Tz, TzOffset};
 pub use zone::{ZoneError, fixed_offset_minutes, to_utc};
 
 /// The language of messages and descriptions.

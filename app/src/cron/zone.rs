@@ -10,8 +10,8 @@
 //! translation is also checked by comparing runs before it is returned.
 use super::eval::at_run;
 use super::{CronExpr, Field, FieldExpr, Lang, Part, Schedule, StepBase};
+use crate::cron::Tz;
 use chrono::{DateTime, Datelike, Offset, TimeDelta, TimeZone, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -8,8 +8,8 @@ use super::alarm::FieldChange;
 use super::aws::{RoleArn, is_arn_of};
 use super::rule::{RetryPolicy, canonical_json};
 use crate::cron::Schedule;
+use crate::cron::Tz;
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

@@ -13,12 +13,12 @@ use crate::api::resources::{
 };
 use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
 use crate::cron::Schedule;
+use crate::cron::Tz;
 use crate::domain::plan::Kind;
 use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
 use crate::domain::schedule::ScheduleForm;
 use crate::i18n::{t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;

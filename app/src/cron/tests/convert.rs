@@ -137,7 +137,7 @@ fn unix_with_both_day_fields_becomes_two_rules() {
     let mut runs: Vec<_> = conversion
         .rules
         .iter()
-        .flat_map(|rule| rule.next_runs(utc(2026, 6, 1, 12, 0), 5, chrono_tz::Tz::UTC))
+        .flat_map(|rule| rule.next_runs(utc(2026, 6, 1, 12, 0), 5, crate::cron::Tz::UTC))
         .collect();
     runs.sort();
     assert_eq!(

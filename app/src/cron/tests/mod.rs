@@ -7,8 +7,8 @@ mod grammar;
 mod props;
 mod runs;
 
+use crate::cron::Tz;
 use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 
 use super::Schedule;
 

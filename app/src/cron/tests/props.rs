@@ -5,8 +5,8 @@
 //! minutes one by one and keeps the local times that match and exist, at their first
 //! occurrence, exactly as the engine promises.
 
+use crate::cron::Tz;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
-use chrono_tz::Tz;
 use proptest::prelude::*;
 
 use crate::cron::{CronExpr, Dialect, FieldExpr, Lang, Part, Schedule, StepBase, convert};
@@ -350,8 +350,8 @@ fn check_text(text: &str) -> Result<(), TestCaseError> {
             prop_assert_eq!(printed.parse::<Schedule>().ok(), Some(parsed.clone()));
             let _ = parsed.describe(Lang::Ko);
             let from = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
-            let _ = parsed.next_runs(from, 3, Tz::Europe__Paris);
-            let _ = parsed.prev_runs(from, 3, Tz::Europe__Paris);
+            let _ = parsed.next_runs(from, 3, Tz::from(chrono_tz::Tz::Europe__Paris));
+            let _ = parsed.prev_runs(from, 3, Tz::from(chrono_tz::Tz::Europe__Paris));
         }
         Err(error) => {
             prop_assert!(

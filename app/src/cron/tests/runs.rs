@@ -1,7 +1,7 @@
 //! Next and previous runs: field semantics, month edges, year limits and daylight saving.
 
+use crate::cron::Tz;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use chrono_tz::Tz;
 
 use super::{next, prev, schedule, utc};
 use crate::cron::{Rate, RateUnit};

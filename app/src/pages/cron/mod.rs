@@ -7,10 +7,10 @@ pub mod builder;
 pub mod runs;
 
 use super::encode;
+use crate::cron::Tz;
 use crate::cron::{self, Conversion, CronError, Dialect, Lang, Schedule};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -361,11 +361,10 @@ pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) ->
 
 /// Every IANA zone as the options of a select, the one in `tz` selected.
 pub fn zone_options(tz: RwSignal<Tz>) -> impl IntoView {
-    chrono_tz::TZ_VARIANTS
-        .iter()
+    Tz::all()
         .map(|zone| {
             let name = zone.name();
-            view! { <option value=name selected=move || tz.get() == *zone>{name}</option> }
+            view! { <option value=name selected=move || tz.get() == zone>{name}</option> }
         })
         .collect_view()
 }

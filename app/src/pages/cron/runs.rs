@@ -1,8 +1,8 @@
 //! The next runs, in the chosen zone and in UTC, with daylight-saving shifts marked.
 use super::{Reading, merged_runs};
+use crate::cron::Tz;
 use crate::i18n::{Locale, t, use_i18n};
 use chrono::{DateTime, Datelike, Offset, SecondsFormat, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
 use leptos::prelude::*;
 
 /// One run as the table shows it.
