@@ -15,7 +15,6 @@
 #![no_main]
 
 use chrono::{DateTime, TimeZone, Utc};
-use app::cron::Tz;
 use libfuzzer_sys::fuzz_target;
 
 // The engine is pure and depends only on chrono, chrono-tz and serde, so it is mounted
@@ -24,7 +23,7 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../../app/src/cron/mod.rs"]
 mod cron;
 
-use cron::{CronError, CronExpr, Dialect, Lang, Schedule};
+use cron::{CronError, CronExpr, Dialect, Lang, Schedule, Tz};
 
 const LANGS: [Lang; 2] = [Lang::En, Lang::Ko];
 const COUNT: usize = 5;
