@@ -105,8 +105,6 @@ install_build_tools() {
     install_tool_profile cargo install "wasm-bindgen-cli@$want"
   fi
 
-  command -v wasm-opt >/dev/null || apt_install binaryen
-
   # The splitter (tools/wasm-split), built from this repository: installed again whenever
   # its source changes.
   local split_src split_stamp="${CARGO_HOME:-$HOME/.cargo}/bin/.belfry-wasm-split.sum"
