@@ -146,6 +146,28 @@ test("in the browser, the zone's rules are the browser's own: a repeated hour ru
   await expect(page.getByTestId("utc-expression")).toHaveText("cron(30 17 * * ? *)");
 });
 
+test("the page's runs, from the browser's zone rules, are the server's, in zones with odd offsets and clock changes", async ({ page, request }) => {
+  // Sundays at 01:30 and 02:30, when clocks change: for 25 weeks from March, so both
+  // hemispheres' changes are in it. The server reads chrono-tz's rules, the page the browser's.
+  const expr = "cron(30 1,2 ? * SUN *)";
+  const from = "2026-03-01T00:00:00Z";
+  await page.goto(playground(expr, "UTC", `&from=${from}&count=50`));
+  await hydrated(page);
+  const zones = ["Europe/Dublin", "America/St_Johns", "Australia/Lord_Howe", "Pacific/Chatham", "America/Santiago", "Asia/Kathmandu"];
+  for (const zone of zones) {
+    const answer = await request.get(
+      `/api/v1/cron/next?expr=${encodeURIComponent(expr)}&from=${from}&count=50&tz=${encodeURIComponent(zone)}`,
+    );
+    expect(answer.ok()).toBe(true);
+    const server = ((await answer.json()).runs as string[]).map((run) => new Date(run).toISOString());
+    expect(server).toHaveLength(50);
+    await page.locator("#tz").selectOption(zone);
+    await expect
+      .poll(async () => (await runInstants(page)).map((run) => new Date(run).toISOString()), { message: zone })
+      .toEqual(server);
+  }
+});
+
 test("an example fills the expression in one click", async ({ page }) => {
   await page.goto(playground("cron(0 10 * * ? *)"));
   await hydrated(page);
