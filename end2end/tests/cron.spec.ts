@@ -168,6 +168,21 @@ test("the page's runs, from the browser's zone rules, are the server's, in zones
   }
 });
 
+test.describe("in a browser set to Seoul", () => {
+  test.use({ timezoneId: "Asia/Seoul" });
+
+  test("a link without a zone opens in the visitor's own zone, and the zone list says so", async ({ page }) => {
+    await page.goto(`/cron?expr=${encodeURIComponent("cron(0 9 ? * MON-FRI *)")}&from=2026-03-05T00:00:00Z`);
+    await hydrated(page);
+    await expect(page.locator("#tz")).toHaveValue("Asia/Seoul");
+    // 09:00 in Seoul is 00:00 UTC.
+    await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", "2026-03-06T00:00:00Z");
+    await page.locator("#tz").selectOption("Europe/Paris");
+    await expect(page.locator("#tz")).toHaveValue("Europe/Paris");
+    await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", "2026-03-05T08:00:00Z");
+  });
+});
+
 test("an example fills the expression in one click", async ({ page }) => {
   await page.goto(playground("cron(0 10 * * ? *)"));
   await hydrated(page);

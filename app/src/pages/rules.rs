@@ -454,7 +454,7 @@ fn RuleEditor(
 
             <div class="schedule" hidden=move || trigger.get() != "schedule">
                 <label for="rule-zone">{t!(i18n, rule_zone)}</label>
-                <select id="rule-zone" name="form[zone]" aria-describedby="rule-zone-hint rule-zone-error" on:change=move |ev| {
+                <select id="rule-zone" name="form[zone]" aria-describedby="rule-zone-hint rule-zone-error" prop:value=move || tz.get().name() on:change=move |ev| {
                     if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
                         tz.set(zone);
                     }
@@ -739,7 +739,7 @@ fn SchedulerEditor(
             {text("group", t_string!(i18n, sched_group).to_string(), form.group.clone())}
             {text("description", t_string!(i18n, rule_description).to_string(), form.description.clone())}
             <label for="schedule-timezone">{t!(i18n, sched_timezone)}</label>
-            <select id="schedule-timezone" name="form[timezone]" on:change=move |ev| {
+            <select id="schedule-timezone" name="form[timezone]" prop:value=move || tz.get().name() on:change=move |ev| {
                 if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
                     tz.set(zone);
                 }

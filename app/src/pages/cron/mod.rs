@@ -206,7 +206,7 @@ pub fn CronPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="tz">{t!(i18n, cron_time_zone)}</label>
-                    <select id="tz" name="tz" on:change=move |ev| {
+                    <select id="tz" name="tz" prop:value=move || tz.get().name() on:change=move |ev| {
                         if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
                             tz.set(zone);
                         }
@@ -359,12 +359,16 @@ pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) ->
     }
 }
 
-/// Every IANA zone as the options of a select, the one in `tz` selected.
+/// Every IANA zone as the options of a select, the one in `tz` selected in the server's
+/// HTML. In the browser the select follows `tz` through its `value` property
+/// (`prop:value=move || tz.get().name()` on the select): one effect, not one for each of the
+/// 597 options, to hydrate and to run again at every change.
 pub fn zone_options(tz: RwSignal<Tz>) -> impl IntoView {
+    let chosen = tz.get_untracked();
     Tz::all()
         .map(|zone| {
             let name = zone.name();
-            view! { <option value=name selected=move || tz.get() == zone>{name}</option> }
+            view! { <option value=name selected=zone == chosen>{name}</option> }
         })
         .collect_view()
 }
