@@ -24,10 +24,9 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use app::cron::Tz;
 use chrono::{DateTime, TimeZone, Utc};
 
-use app::cron::Schedule;
+use app::cron::{Schedule, Tz};
 
 /// How many runs each engine computes per timed call.
 const RUNS: usize = 10;

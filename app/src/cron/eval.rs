@@ -8,13 +8,12 @@
 //! mapping from local time to UTC is strictly increasing, so walking local time in order
 //! gives runs in order.
 
-use crate::cron::Tz;
 use chrono::{
     DateTime, Datelike, MappedLocalTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Timelike,
     Utc,
 };
 
-use super::{CronExpr, FieldExpr, Part, Rate};
+use super::{CronExpr, FieldExpr, Part, Rate, Tz};
 
 const FIRST_YEAR: i32 = 1970;
 const LAST_YEAR: i32 = 2199;

@@ -240,9 +240,7 @@ mod browser {
     }
 
     fn fixed(seconds: i32) -> FixedOffset {
-        FixedOffset::east_opt(seconds)
-            .or(FixedOffset::east_opt(0))
-            .expect("UTC is an offset")
+        FixedOffset::east_opt(seconds).unwrap_or_else(|| chrono::Utc.fix())
     }
 
     pub fn offset_at(zone: chrono_tz::Tz, utc: NaiveDateTime) -> FixedOffset {

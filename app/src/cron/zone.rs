@@ -9,8 +9,7 @@
 //! cannot; neither do the parts tied to a day's place in the month (`W`, `#`, `dL`). Each
 //! translation is also checked by comparing runs before it is returned.
 use super::eval::at_run;
-use super::{CronExpr, Field, FieldExpr, Lang, Part, Schedule, StepBase};
-use crate::cron::Tz;
+use super::{CronExpr, Field, FieldExpr, Lang, Part, Schedule, StepBase, Tz};
 use chrono::{DateTime, Datelike, Offset, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

@@ -6,8 +6,7 @@
 //! and constant inputs are JSON, checked here and stored in one canonical spelling, so that
 //! what AWS hands back compares equal to what was sent.
 use super::aws::is_arn_of;
-use crate::cron::Tz;
-use crate::cron::{CronError, Schedule, ZoneError, to_utc};
+use crate::cron::{CronError, Schedule, Tz, ZoneError, to_utc};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -7,8 +7,7 @@
 use super::alarm::FieldChange;
 use super::aws::{RoleArn, is_arn_of};
 use super::rule::{RetryPolicy, canonical_json};
-use crate::cron::Schedule;
-use crate::cron::Tz;
+use crate::cron::{Schedule, Tz};
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -12,8 +12,7 @@ use crate::api::resources::{
     importable_schedules, lambda_functions, list_resources, load_rule_form, load_schedule_form,
 };
 use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
-use crate::cron::Schedule;
-use crate::cron::Tz;
+use crate::cron::{Schedule, Tz};
 use crate::domain::plan::Kind;
 use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
 use crate::domain::schedule::ScheduleForm;

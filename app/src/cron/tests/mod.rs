@@ -7,10 +7,9 @@ mod grammar;
 mod props;
 mod runs;
 
-use crate::cron::Tz;
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::Schedule;
+use super::{Schedule, Tz};
 
 /// A UTC instant; the tests only use valid dates.
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {

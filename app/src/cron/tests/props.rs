@@ -5,11 +5,10 @@
 //! minutes one by one and keeps the local times that match and exist, at their first
 //! occurrence, exactly as the engine promises.
 
-use crate::cron::Tz;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 
-use crate::cron::{CronExpr, Dialect, FieldExpr, Lang, Part, Schedule, StepBase, convert};
+use crate::cron::{CronExpr, Dialect, FieldExpr, Lang, Part, Schedule, StepBase, Tz, convert};
 
 const ZONES: [&str; 6] = [
     "UTC",

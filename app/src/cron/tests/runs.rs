@@ -1,10 +1,9 @@
 //! Next and previous runs: field semantics, month edges, year limits and daylight saving.
 
-use crate::cron::Tz;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::{next, prev, schedule, utc};
-use crate::cron::{Rate, RateUnit};
+use crate::cron::{Rate, RateUnit, Tz};
 
 const UTC: Tz = Tz::UTC;
 

@@ -7,8 +7,7 @@ pub mod builder;
 pub mod runs;
 
 use super::encode;
-use crate::cron::Tz;
-use crate::cron::{self, Conversion, CronError, Dialect, Lang, Schedule};
+use crate::cron::{self, Conversion, CronError, Dialect, Lang, Schedule, Tz};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
