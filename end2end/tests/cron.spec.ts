@@ -11,6 +11,20 @@ async function runInstants(page: Page): Promise<string[]> {
   return page.locator('[data-testid="runs"] time').evaluateAll((times) => times.map((t) => t.getAttribute("datetime") ?? ""));
 }
 
+// The playground hydrated in UTC, counting `count` runs from `from`: a zone chosen after this
+// is the page's to compute, with the browser's own zone rules.
+async function openInUtc(page: Page, expr: string, from: string, count: number) {
+  await page.goto(playground(expr, "UTC", `&from=${from}&count=${count}`));
+  await hydrated(page);
+}
+
+// Chooses `zone` and waits for the page's runs in it, the first at `firstRun`.
+async function runsIn(page: Page, zone: string, firstRun: string): Promise<string[]> {
+  await page.locator("#tz").selectOption(zone);
+  await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", firstRun);
+  return runInstants(page);
+}
+
 test("typing updates the description and the next runs without any network request", async ({ page }) => {
   await page.goto(playground("cron(0 10 * * ? *)"));
   await hydrated(page);
@@ -116,12 +130,9 @@ test("runs are shown in the chosen zone and daylight-saving changes are marked",
 test("in the browser, the zone's rules are the browser's own: a repeated hour runs once, a skipped one not at all", async ({ page }) => {
   // The wasm carries no zone table (app/src/cron/tz.rs): each zone chosen here is read from
   // the browser's Intl, and these runs are computed in the page, not by the server.
-  await page.goto(playground("cron(30 1 * * ? *)", "UTC", "&from=2026-10-30T00:00:00Z&count=4"));
-  await hydrated(page);
-  await page.locator("#tz").selectOption("America/Los_Angeles");
+  await openInUtc(page, "cron(30 1 * * ? *)", "2026-10-30T00:00:00Z", 4);
   // 01:30 on 1 November 2026 happens twice in Los Angeles (PDT, then PST): one run, the first.
-  await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", "2026-10-30T08:30:00Z");
-  expect(await runInstants(page)).toEqual([
+  expect(await runsIn(page, "America/Los_Angeles", "2026-10-30T08:30:00Z")).toEqual([
     "2026-10-30T08:30:00Z",
     "2026-10-31T08:30:00Z",
     "2026-11-01T08:30:00Z",
@@ -131,11 +142,8 @@ test("in the browser, the zone's rules are the browser's own: a repeated hour ru
   await expect(page.getByTestId("dst-shift")).toContainText("UTC−7 → UTC−8");
 
   // 02:30 on 8 March 2026 never happens in New York: that day has no run.
-  await page.goto(playground("cron(30 2 * * ? *)", "UTC", "&from=2026-03-06T00:00:00Z&count=4"));
-  await hydrated(page);
-  await page.locator("#tz").selectOption("America/New_York");
-  await expect(page.locator('[data-testid="runs"] time').first()).toHaveAttribute("datetime", "2026-03-06T07:30:00Z");
-  expect(await runInstants(page)).toEqual([
+  await openInUtc(page, "cron(30 2 * * ? *)", "2026-03-06T00:00:00Z", 4);
+  expect(await runsIn(page, "America/New_York", "2026-03-06T07:30:00Z")).toEqual([
     "2026-03-06T07:30:00Z",
     "2026-03-07T07:30:00Z",
     "2026-03-09T06:30:00Z",
@@ -151,8 +159,7 @@ test("the page's runs, from the browser's zone rules, are the server's, in zones
   // hemispheres' changes are in it. The server reads chrono-tz's rules, the page the browser's.
   const expr = "cron(30 1,2 ? * SUN *)";
   const from = "2026-03-01T00:00:00Z";
-  await page.goto(playground(expr, "UTC", `&from=${from}&count=50`));
-  await hydrated(page);
+  await openInUtc(page, expr, from, 50);
   const zones = ["Europe/Dublin", "America/St_Johns", "Australia/Lord_Howe", "Pacific/Chatham", "America/Santiago", "Asia/Kathmandu"];
   for (const zone of zones) {
     const answer = await request.get(
