@@ -224,6 +224,52 @@ seed_emulator() {
 
 # --- Belfry --------------------------------------------------------------------------------
 
+# tachys (Leptos' view layer) with one change, for the browser's builds: its type-erased view
+# (`AnyView`, which every component becomes under `--cfg erase_components`) hydrates its
+# content synchronously even when asked to hydrate asynchronously. Upstream, each erased view
+# keeps a pointer to an asynchronous hydration of its content, so the wasm holds a second,
+# asynchronous copy of every view's hydration (one future per element and component) next to
+# the synchronous one, whether or not it runs; that copy was 530 KB of the 3.2 MB of raw code.
+# Belfry never hydrates asynchronously: it loads the page's section first and then hydrates in
+# one synchronous pass (`hydrate` in app/src/lib.rs), so with or without this change the page
+# behaves the same and only the bundle differs. The source is the lockfile's tachys from
+# cargo's registry; the change is applied here, and cargo takes the copy through a `paths`
+# override (`--config paths=[…]`), which leaves Cargo.lock as it is. Prints the
+# `--config` argument; fails if tachys no longer has the code the change replaces.
+patched_tachys_config() {
+  local source version dir
+  read -r source version < <(cargo metadata --locked --format-version 1 | python3 -c '
+import json, os, sys
+[p] = [p for p in json.load(sys.stdin)["packages"] if p["name"] == "tachys"]
+print(os.path.dirname(p["manifest_path"]), p["version"])')
+  dir="$STATE_DIR/patched/tachys-$version-sync-hydrate"
+  # Made once: cargo rebuilds a path dependency whose files are newer than its last build.
+  if [ ! -f "$dir/.belfry-patched" ]; then
+    rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && cp -r "$source" "$dir"
+    python3 - "$dir/src/view/any_view.rs" <<'PY' || die "tachys $version: the patch no longer applies"
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+# `into_any`'s `fn hydrate_async<T>`, from its signature to its closing brace.
+pattern = re.compile(
+    r"(        fn hydrate_async<T: RenderHtml \+ 'static>\(\n.*?\) -> Pin<Box<dyn Future<Output = AnyViewState>>> \{\n)"
+    r"(.*?)\n        \}\n",
+    re.S,
+)
+match = pattern.search(text)
+if not match or ".hydrate_async(&cursor, &position)" not in match.group(2):
+    sys.exit(1)
+body = "            Box::pin(std::future::ready(hydrate_from_server::<T>(value, cursor, position)))"
+open(path, "w").write(text[: match.start(2)] + body + text[match.end(2) :])
+PY
+    # Not Belfry's code: its warnings are not Belfry's to fix (cargo silences a registry
+    # crate's on its own, not a path's).
+    printf '\n[lints.rust]\nwarnings = "allow"\n' >>"$dir/Cargo.toml"
+    touch "$dir/.belfry-patched"
+  fi
+  printf 'paths=["%s"]' "$dir"
+}
+
 # The hydrate wasm ($1, linked with --emit-relocs) as the browser loads it, into $2: split at
 # its lazily loaded sections by tools/wasm-split (the main module, a module per section and per
 # chunk sections share, the loader and the manifest), then the main module through wasm-bindgen, as
@@ -274,7 +320,8 @@ build_front() {
   # The same command, flags and target directory as cargo-leptos's own front build, so a
   # developer's `cargo leptos watch` and these scripts share one build.
   "${lint[@]}" cargo build -p app --lib --locked --target wasm32-unknown-unknown \
-    --no-default-features --features hydrate --target-dir "$CARGO_TARGET_DIR/front"
+    --no-default-features --features hydrate --target-dir "$CARGO_TARGET_DIR/front" \
+    --config "$(patched_tachys_config)"
   mkdir -p "$pkg"
   cp -r "$ROOT/public/." "$site/"
   split_and_bind "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug/app.wasm" "$pkg"

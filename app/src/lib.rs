@@ -106,6 +106,10 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazily: the first page's module must arrive before its view can hydrate.
-    leptos::mount::hydrate_lazy(App);
+    // The first page's section must arrive before its view can hydrate; with it loaded, the
+    // page hydrates synchronously (see `lazy::load_current_section`).
+    wasm_bindgen_futures::spawn_local(async {
+        lazy::load_current_section().await;
+        leptos::mount::hydrate_body(App);
+    });
 }

@@ -39,6 +39,32 @@ pub fn warm<R: LazyRoute>() {
     leptos::task::spawn_local(R::preload());
 }
 
+/// Loads the section of the page the server rendered, before the page hydrates: the server
+/// names the section's modules in the page (`<link rel="preload">`, `split_<name>_section_…`),
+/// so the browser has them or is fetching them. With its section loaded, a lazily loaded
+/// route's view is ready at once, and the page hydrates in one synchronous pass
+/// (`hydrate_body`) rather than through tachys' asynchronous hydration, whose code is a
+/// second copy of every view's hydration (see `scripts/lib.sh`, `patched_tachys`). A page
+/// outside every section (the fallback for an unknown path) names no section and loads none.
+#[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+pub async fn load_current_section() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(Some(link)) = document.query_selector(r#"link[href*="/split_"][href*="_section_"]"#)
+    else {
+        return;
+    };
+    let href = link.get_attribute("href").unwrap_or_default();
+    let name = href
+        .rsplit('/')
+        .next()
+        .and_then(|file| file.strip_prefix("split_"))
+        .and_then(|file| file.split("_section_").next())
+        .unwrap_or_default();
+    sections_by_name(name).await;
+}
+
 /// `sections!`: for each section, an enum of its pages and a lazily loaded function that
 /// shows one; then for each route, a type whose view is its page of its section. The router
 /// asks the route for its view; the section's function is the split point.
@@ -84,7 +110,18 @@ macro_rules! sections {
                 }
             }
         )*
-    )*};
+    )*
+
+        /// Loads the section called `name` (its function's name without `_section`).
+        #[cfg(target_arch = "wasm32")]
+        async fn sections_by_name(name: &str) {
+            $(
+                if stringify!($section).strip_suffix("_section") == Some(name) {
+                    return $preload().await;
+                }
+            )*
+        }
+    };
 }
 
 sections! {
