@@ -1,5 +1,5 @@
 //! Sign-up, login, logout, and who is signed in.
-use super::{AppError, Me};
+use super::{AppError, Me, ShellError};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -170,10 +170,10 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// The signed-in member, or None.
 #[server(prefix = "/api/fn", endpoint = "whoami", output = crate::api::Json)]
-pub async fn whoami() -> Result<Option<Me>, AppError> {
+pub async fn whoami() -> Result<Option<Me>, ShellError> {
     super::guard::signed_in()
         .await
-        .map_err(super::guard::respond)
+        .map_err(|error| super::guard::respond(error).into())
 }
 
 /// Changes the signed-in user's password. Every other session of the user ends; this one

@@ -109,6 +109,47 @@ impl AppError {
     }
 }
 
+/// What the header's two questions, who is signed in and in which teams, answer instead of a
+/// result. They are asked on every page, so the browser's main module reads their answers:
+/// with [`AppError`] it carried the reader and the English text of every form's problems
+/// (the `Problem` tree, every domain's errors), which only the dashboard's sections need. They
+/// can fail only as the server or the network does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ShellError {
+    #[error("Something went wrong on the server. It has been logged; please try again.")]
+    Internal,
+    #[error("The request did not reach the server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for ShellError {
+    type Encoder = TextJson;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ShellError::Transport(value.to_string())
+    }
+}
+
+/// On the server: the lookups behind the header fail only with `Internal` (the database, the
+/// session store); anything else would be a new failure of theirs, answered as one.
+impl From<AppError> for ShellError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Transport(message) => ShellError::Transport(message),
+            _ => ShellError::Internal,
+        }
+    }
+}
+
+impl From<ShellError> for AppError {
+    fn from(error: ShellError) -> Self {
+        match error {
+            ShellError::Internal => AppError::Internal,
+            ShellError::Transport(message) => AppError::Transport(message),
+        }
+    }
+}
+
 /// One form field's problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldProblem {

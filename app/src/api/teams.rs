@@ -1,5 +1,5 @@
 //! Teams, members and invitations; the switcher; the audit log.
-use super::AppError;
+use super::{AppError, ShellError};
 use crate::domain::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,7 @@ mod ssr {
 /// The signed-in user's teams; none for nobody (the header asks on every page, and an
 /// anonymous page must not answer 401 for it).
 #[server(prefix = "/api/fn", endpoint = "my_teams", output = crate::api::Json)]
-pub async fn my_teams() -> Result<Vec<TeamChoice>, AppError> {
+pub async fn my_teams() -> Result<Vec<TeamChoice>, ShellError> {
     async {
         let Some(me) = super::guard::signed_in().await? else {
             return Ok(Vec::new());
@@ -79,7 +79,7 @@ pub async fn my_teams() -> Result<Vec<TeamChoice>, AppError> {
             .collect())
     }
     .await
-    .map_err(super::guard::respond)
+    .map_err(|error| super::guard::respond(error).into())
 }
 
 /// Another team of the signed-in user becomes the current one. A team the user is not a
