@@ -44,7 +44,7 @@ pub fn warm<R: LazyRoute>() {
 /// so the browser has them or is fetching them. With its section loaded, a lazily loaded
 /// route's view is ready at once, and the page hydrates in one synchronous pass
 /// (`hydrate_body`) rather than through tachys' asynchronous hydration, whose code is a
-/// second copy of every view's hydration (see `scripts/lib.sh`, `patched_tachys`). A page
+/// second copy of every view's hydration (see `scripts/lib.sh`, `patched_tachys_config`). A page
 /// outside every section (the fallback for an unknown path) names no section and loads none.
 #[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
 pub async fn load_current_section() {
