@@ -5,7 +5,7 @@
 // are what a visitor's browser fetched with an empty cache, and they hold only if the site
 // carries the compressed copies beside each file (Belfry's static handler, leptos_axum's,
 // sends `x.wasm.br` or `x.wasm.gz` for `x.wasm` when the browser accepts it). Fails when a
-// page does not hydrate or a module arrives uncompressed; never on a size.
+// page does not hydrate or a wasm module arrives uncompressed; never on a size.
 // Usage: node scripts/first-visit.mjs http://127.0.0.1:PORT
 import { createRequire } from "node:module";
 const require = createRequire(new URL("../end2end/package.json", import.meta.url));
@@ -36,14 +36,18 @@ try {
     const page = await context.newPage();
     page.on("pageerror", (error) => problems.push(`${path}: page error: ${error}`));
     const encodings = new Map();
-    page.on("response", async (response) => {
+    const headers = [];
+    page.on("response", (response) => {
       const url = new URL(response.url());
       if (url.pathname.startsWith("/pkg/")) {
-        encodings.set(url.pathname, (await response.allHeaders())["content-encoding"] ?? "none");
+        headers.push(response.allHeaders().then((all) => {
+          encodings.set(url.pathname, all["content-encoding"] ?? "none");
+        }));
       }
     });
     await page.goto(`${process.argv[2]}${path}`);
     await page.locator('main[data-hydrated="true"]').waitFor({ state: "attached", timeout: 30_000 });
+    await Promise.all(headers);
     const entries = await page.evaluate(() =>
       performance.getEntriesByType("resource")
         .filter((e) => new URL(e.name).pathname.startsWith("/pkg/"))

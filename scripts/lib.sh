@@ -237,15 +237,20 @@ seed_emulator() {
 # override (`--config paths=[…]`), which leaves Cargo.lock as it is. Prints the
 # `--config` argument; fails if tachys no longer has the code the change replaces.
 patched_tachys_config() {
-  local source version dir
-  read -r source version < <(cargo metadata --locked --format-version 1 | python3 -c '
+  # Called as $(…), where `set -e` does not hold: every step checks itself.
+  local found source version dir
+  found=$(cargo metadata --locked --format-version 1 | python3 -c '
 import json, os, sys
 [p] = [p for p in json.load(sys.stdin)["packages"] if p["name"] == "tachys"]
-print(os.path.dirname(p["manifest_path"]), p["version"])')
-  dir="$STATE_DIR/patched/tachys-$version-sync-hydrate"
-  # Made once: cargo rebuilds a path dependency whose files are newer than its last build.
+print(os.path.dirname(p["manifest_path"]), p["version"])') || die "cargo metadata did not name tachys"
+  read -r source version <<<"$found"
+  # Made once for this tachys and this function's text (a change to the patch makes a new
+  # copy): cargo rebuilds a path dependency whose files are newer than its last build.
+  dir="$STATE_DIR/patched/tachys-$version-sync-hydrate-$(declare -f patched_tachys_config | sha256sum | cut -c1-12)"
   if [ ! -f "$dir/.belfry-patched" ]; then
-    rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && cp -r "$source" "$dir"
+    # Older copies (another tachys, another patch) go.
+    { rm -rf "$STATE_DIR"/patched/tachys-* && mkdir -p "$(dirname "$dir")" && cp -r "$source" "$dir"; } ||
+      die "could not copy tachys from $source"
     python3 - "$dir/src/view/any_view.rs" <<'PY' || die "tachys $version: the patch no longer applies"
 import re, sys
 path = sys.argv[1]
@@ -264,10 +269,10 @@ open(path, "w").write(text[: match.start(2)] + body + text[match.end(2) :])
 PY
     # Not Belfry's code: its warnings are not Belfry's to fix (cargo silences a registry
     # crate's on its own, not a path's).
-    printf '\n[lints.rust]\nwarnings = "allow"\n' >>"$dir/Cargo.toml"
-    touch "$dir/.belfry-patched"
+    { printf '\n[lints.rust]\nwarnings = "allow"\n' >>"$dir/Cargo.toml" && touch "$dir/.belfry-patched"; } ||
+      die "could not finish the copy of tachys in $dir"
   fi
-  printf 'paths=["%s"]' "$dir"
+  python3 -c 'import json, sys; print("paths=[" + json.dumps(sys.argv[1]) + "]")' "$dir"
 }
 
 # The hydrate wasm ($1, linked with --emit-relocs) as the browser loads it, into $2: split at
@@ -308,8 +313,9 @@ with_clippy() {
 # test build (see build_site). For a live-reload loop, `cargo leptos watch --split` (see the
 # README: untried on this code since the split).
 build_front() {
-  local site pkg lint=()
+  local site pkg tachys lint=()
   site=$(site_root)
+  tachys=$(patched_tachys_config)
   pkg="$site/pkg"
   if [ "${1:-}" = lint ]; then
     lint=(with_clippy)
@@ -317,11 +323,12 @@ build_front() {
   else
     log "building the browser's wasm (hydrate) and stylesheet"
   fi
-  # The same command, flags and target directory as cargo-leptos's own front build, so a
-  # developer's `cargo leptos watch` and these scripts share one build.
+  # The command, flags and target directory of cargo-leptos's own front build, with tachys
+  # patched (patched_tachys_config): the crates above tachys (leptos, its router, app) are
+  # built apart from a `cargo leptos watch` build's, the rest is shared.
   "${lint[@]}" cargo build -p app --lib --locked --target wasm32-unknown-unknown \
     --no-default-features --features hydrate --target-dir "$CARGO_TARGET_DIR/front" \
-    --config "$(patched_tachys_config)"
+    --config "$tachys"
   mkdir -p "$pkg"
   cp -r "$ROOT/public/." "$site/"
   split_and_bind "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug/app.wasm" "$pkg"

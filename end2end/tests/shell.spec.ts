@@ -107,11 +107,37 @@ test("the playground loads its own page's code, and a section's only when a visi
   expect(fetched.filter((m, i) => fetched.indexOf(m) !== i)).toEqual([]);
 });
 
+test("a page hydrates from its own section's marker, even when its preload links are lost", async ({ page }) => {
+  // The page waits for its section before hydrating, in one synchronous pass; which section
+  // comes from a marker the section's view renders, not from the server's preload links,
+  // which a proxy or a stale manifest can drop. Here they are stripped from the HTML.
+  await page.route("**/schedules", async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace(/<link[^>]*split_[^>]*>/g, "");
+    expect(html).not.toContain("_section_");
+    await route.fulfill({ response, body: html });
+  });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto("/schedules");
+  await expect(page.locator('main [data-section="schedules_section"]')).toBeAttached();
+  await hydrated(page);
+  // Hydrated: the language switch works in place, without the form's reload.
+  await page.getByRole("button", { name: "한국어" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("일정");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Schedules");
+  expect(errors).toEqual([]);
+});
+
 test("an unknown address answers 404 with a way home", async ({ page }) => {
   const response = await page.goto("/no-such-page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
   await expect(page.getByRole("link", { name: "Back to the home page" })).toBeVisible();
+  // Outside every section, it has no section to wait for, and hydrates.
+  await expect(page.locator("main [data-section]")).toHaveCount(0);
+  await hydrated(page);
 });
 
 test.describe("without JavaScript", () => {

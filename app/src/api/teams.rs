@@ -66,20 +66,22 @@ pub async fn my_teams() -> Result<Vec<TeamChoice>, ShellError> {
         };
         let pool = super::guard::backend()?.pool;
         let teams = crate::db::identity::teams_of(&pool, me.user_id).await?;
-        Ok(teams
-            .into_iter()
-            .filter_map(|team| {
-                Some(TeamChoice {
-                    current: team.id == me.team_id,
-                    id: team.id,
-                    name: team.name,
-                    role: Role::parse(&team.role).ok()?,
+        Ok::<_, AppError>(
+            teams
+                .into_iter()
+                .filter_map(|team| {
+                    Some(TeamChoice {
+                        current: team.id == me.team_id,
+                        id: team.id,
+                        name: team.name,
+                        role: Role::parse(&team.role).ok()?,
+                    })
                 })
-            })
-            .collect())
+                .collect(),
+        )
     }
     .await
-    .map_err(|error| super::guard::respond(error).into())
+    .map_err(|error| super::guard::respond(ShellError::from(error).into()).into())
 }
 
 /// Another team of the signed-in user becomes the current one. A team the user is not a

@@ -39,30 +39,29 @@ pub fn warm<R: LazyRoute>() {
     leptos::task::spawn_local(R::preload());
 }
 
-/// Loads the section of the page the server rendered, before the page hydrates: the server
-/// names the section's modules in the page (`<link rel="preload">`, `split_<name>_section_…`),
-/// so the browser has them or is fetching them. With its section loaded, a lazily loaded
-/// route's view is ready at once, and the page hydrates in one synchronous pass
-/// (`hydrate_body`) rather than through tachys' asynchronous hydration, whose code is a
-/// second copy of every view's hydration (see `scripts/lib.sh`, `patched_tachys_config`). A page
-/// outside every section (the fallback for an unknown path) names no section and loads none.
-#[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+/// Loads the section of the page the server rendered, before the page hydrates. Each
+/// section's view begins with a hidden marker naming it (`<span hidden data-section=…>`),
+/// rendered by the section itself, so a page of a section always says which; the server has
+/// also named the section's modules in `<link rel="preload">` tags, so the browser has them
+/// or is fetching them. With its section loaded, the route's view is ready at once and the
+/// page hydrates in one synchronous pass (`hydrate_body`) rather than through tachys'
+/// asynchronous hydration, whose code was a second copy of every view's hydration (see
+/// `patched_tachys_config` in scripts/lib.sh). A page outside every section (the fallback for
+/// an unknown path) has no marker and loads nothing.
+#[cfg(feature = "hydrate")]
 pub async fn load_current_section() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(Some(link)) = document.query_selector(r#"link[href*="/split_"][href*="_section_"]"#)
-    else {
-        return;
-    };
-    let href = link.get_attribute("href").unwrap_or_default();
-    let name = href
-        .rsplit('/')
-        .next()
-        .and_then(|file| file.strip_prefix("split_"))
-        .and_then(|file| file.split("_section_").next())
-        .unwrap_or_default();
-    sections_by_name(name).await;
+    let marker = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector("main [data-section]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|marker| marker.get_attribute("data-section"));
+    if let Some(name) = marker {
+        load_section(&name).await;
+    }
 }
 
 /// `sections!`: for each section, an enum of its pages and a lazily loaded function that
@@ -85,9 +84,11 @@ macro_rules! sections {
         $(#[$doc])*
         #[lazy]
         fn $section(page: $pages) -> AnyView {
-            match page {
+            let page = match page {
                 $($pages::$route => view! { <$page /> }.into_any(),)*
-            }
+            };
+            // The marker `load_current_section` reads before the page hydrates.
+            view! { <span hidden data-section=stringify!($section)></span> {page} }.into_any()
         }
 
         $(
@@ -112,14 +113,18 @@ macro_rules! sections {
         )*
     )*
 
-        /// Loads the section called `name` (its function's name without `_section`).
-        #[cfg(target_arch = "wasm32")]
-        async fn sections_by_name(name: &str) {
+        /// Loads the section whose function is called `name`. The split, and so the loading,
+        /// exists only in the browser's build.
+        #[cfg(feature = "hydrate")]
+        async fn load_section(name: &str) {
             $(
-                if stringify!($section).strip_suffix("_section") == Some(name) {
-                    return $preload().await;
+                if name == stringify!($section) {
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                    return;
                 }
             )*
+            leptos::logging::error!("no section is called {name}: the page may not hydrate");
         }
     };
 }
