@@ -80,11 +80,15 @@ pub enum AppError {
     InvalidForm { errors: Vec<FieldProblem> },
     #[error("{0}")]
     Conflict(Problem),
-    #[error("Something went wrong on the server. It has been logged; please try again.")]
+    #[error("{}", INTERNAL)]
     Internal,
-    #[error("The request did not reach the server: {0}")]
+    #[error("{}{}", TRANSPORT, .0)]
     Transport(String),
 }
+
+/// The English of the two failures [`AppError`] and [`ShellError`] share.
+const INTERNAL: &str = "Something went wrong on the server. It has been logged; please try again.";
+const TRANSPORT: &str = "The request did not reach the server: ";
 
 impl AppError {
     pub fn status(&self) -> u16 {
@@ -116,9 +120,9 @@ impl AppError {
 /// can fail only as the server or the network does.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ShellError {
-    #[error("Something went wrong on the server. It has been logged; please try again.")]
+    #[error("{}", INTERNAL)]
     Internal,
-    #[error("The request did not reach the server: {0}")]
+    #[error("{}{}", TRANSPORT, .0)]
     Transport(String),
 }
 
