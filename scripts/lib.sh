@@ -275,6 +275,18 @@ PY
   python3 -c 'import json, sys; print("paths=[" + json.dumps(sys.argv[1]) + "]")' "$dir"
 }
 
+# The browser's wasm, $CARGO_TARGET_DIR/front/wasm32-unknown-unknown/<profile>/app.wasm, with
+# cargo's arguments after these ("--profile wasm-release" for the release bundle). The command,
+# flags and target directory of cargo-leptos's own front build, with tachys patched
+# (patched_tachys_config): the crates above tachys (leptos, its router, app) are built apart
+# from a `cargo leptos watch` build's, the rest is shared.
+build_wasm() {
+  local tachys
+  tachys=$(patched_tachys_config)
+  cargo build -p app --lib --locked --target wasm32-unknown-unknown --no-default-features \
+    --features hydrate --target-dir "$CARGO_TARGET_DIR/front" --config "$tachys" "$@"
+}
+
 # The hydrate wasm ($1, linked with --emit-relocs) as the browser loads it, into $2: split at
 # its lazily loaded sections by tools/wasm-split (the main module, a module per section and per
 # chunk sections share, the loader and the manifest), then the main module through wasm-bindgen, as
@@ -313,9 +325,8 @@ with_clippy() {
 # test build (see build_site). For a live-reload loop, `cargo leptos watch --split` (see the
 # README: untried on this code since the split).
 build_front() {
-  local site pkg tachys lint=()
+  local site pkg lint=()
   site=$(site_root)
-  tachys=$(patched_tachys_config)
   pkg="$site/pkg"
   if [ "${1:-}" = lint ]; then
     lint=(with_clippy)
@@ -323,12 +334,7 @@ build_front() {
   else
     log "building the browser's wasm (hydrate) and stylesheet"
   fi
-  # The command, flags and target directory of cargo-leptos's own front build, with tachys
-  # patched (patched_tachys_config): the crates above tachys (leptos, its router, app) are
-  # built apart from a `cargo leptos watch` build's, the rest is shared.
-  "${lint[@]}" cargo build -p app --lib --locked --target wasm32-unknown-unknown \
-    --no-default-features --features hydrate --target-dir "$CARGO_TARGET_DIR/front" \
-    --config "$tachys"
+  "${lint[@]}" build_wasm
   mkdir -p "$pkg"
   cp -r "$ROOT/public/." "$site/"
   split_and_bind "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug/app.wasm" "$pkg"
