@@ -7,9 +7,7 @@
 // sends `x.wasm.br` or `x.wasm.gz` for `x.wasm` when the browser accepts it). Fails when a
 // page does not hydrate or a wasm module arrives uncompressed; never on a size.
 // Usage: node scripts/first-visit.mjs http://127.0.0.1:PORT
-import { createRequire } from "node:module";
-const require = createRequire(new URL("../end2end/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
+import { launchChromium } from "../end2end/chromium.cjs";
 
 // A page of each section, as an anonymous visitor opens it (the dashboard's pages ask to
 // log in, in their own section's view).
@@ -21,12 +19,7 @@ const pages = [
   ["/load-balancers", "load balancers"],
   ["/settings", "team"],
 ];
-// The launch options of end2end/playwright.config.ts.
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 const problems = [];
 const kb = (bytes) => `${(bytes / 1000).toFixed(1).padStart(7)} KB`;
 try {

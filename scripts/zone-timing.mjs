@@ -4,16 +4,9 @@
 // zone's first use reads its rules from the browser (app/src/cron/tz.rs); the second Seoul is
 // from memory. Figures only: it fails on a page error, never on a time.
 // Usage: node scripts/zone-timing.mjs http://127.0.0.1:PORT
-import { createRequire } from "node:module";
-const require = createRequire(new URL("../end2end/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
+import { launchChromium } from "../end2end/chromium.cjs";
 
-// The launch options of end2end/playwright.config.ts.
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 const errors = [];
 try {
   const page = await browser.newPage();
