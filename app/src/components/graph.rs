@@ -1,5 +1,6 @@
 //! An alarm's metric as an SVG line with its threshold: a pure layout, and the view.
 use crate::api::resources::MetricSeries;
+use crate::components::text::tr;
 use crate::domain::alarm::number;
 use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
@@ -74,7 +75,7 @@ pub fn MetricGraph(graph: MetricSeries) -> impl IntoView {
                         <polyline class="metric" points=layout.line data-testid="graph-line" />
                     </svg>
                     <figcaption>
-                        {label} " · " {t!(i18n, graph_threshold)} " " <code>{threshold}</code>
+                        {label} " · " {tr!(i18n, graph_threshold)} " " <code>{threshold}</code>
                         " · " {number(layout.low.max(0.0).round())} "–" {number(layout.high.round())}
                     </figcaption>
                 </figure>

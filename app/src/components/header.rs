@@ -1,4 +1,5 @@
-use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::components::text::tr;
+use crate::i18n::{Locale, use_i18n};
 use crate::pages::lazy::{self, warm};
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
@@ -11,16 +12,16 @@ use leptos_router::hooks::use_location;
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <a class="skip-link" href="#main">{tr!(i18n, skip_to_content)}</a>
         <header class="site-header">
-            <SectionLink href="/" warm={warm::<lazy::Home>} attr:class="brand">{t!(i18n, app_name)}</SectionLink>
-            <nav aria-label=move || t_string!(i18n, nav_label)>
+            <SectionLink href="/" warm={warm::<lazy::Home>} attr:class="brand">{tr!(i18n, app_name)}</SectionLink>
+            <nav aria-label=tr!(i18n, nav_label)>
                 <ul>
-                    <li><SectionLink href="/alarms" warm={warm::<lazy::Alarms>}>{t!(i18n, nav_alarms)}</SectionLink></li>
-                    <li><SectionLink href="/subscriptions" warm={warm::<lazy::Subscriptions>}>{t!(i18n, nav_subscriptions)}</SectionLink></li>
-                    <li><SectionLink href="/schedules" warm={warm::<lazy::Schedules>}>{t!(i18n, nav_schedules)}</SectionLink></li>
-                    <li><SectionLink href="/load-balancers" warm={warm::<lazy::LoadBalancers>}>{t!(i18n, nav_load_balancers)}</SectionLink></li>
-                    <li><SectionLink href="/cron" warm={warm::<lazy::Cron>}>{t!(i18n, nav_cron)}</SectionLink></li>
+                    <li><SectionLink href="/alarms" warm={warm::<lazy::Alarms>}>{tr!(i18n, nav_alarms)}</SectionLink></li>
+                    <li><SectionLink href="/subscriptions" warm={warm::<lazy::Subscriptions>}>{tr!(i18n, nav_subscriptions)}</SectionLink></li>
+                    <li><SectionLink href="/schedules" warm={warm::<lazy::Schedules>}>{tr!(i18n, nav_schedules)}</SectionLink></li>
+                    <li><SectionLink href="/load-balancers" warm={warm::<lazy::LoadBalancers>}>{tr!(i18n, nav_load_balancers)}</SectionLink></li>
+                    <li><SectionLink href="/cron" warm={warm::<lazy::Cron>}>{tr!(i18n, nav_cron)}</SectionLink></li>
                 </ul>
             </nav>
             <Account />
@@ -66,20 +67,20 @@ fn Account() -> impl IntoView {
                 // nested inside another's content failed to hydrate.
                 {move || Some((me.get()?, teams.get()?)).map(|(me, teams)| match me {
                     Ok(Some(me)) => view! {
-                        <SectionLink href="/settings" warm={warm::<lazy::Settings>}>{t!(i18n, nav_settings)}</SectionLink>
-                        <SectionLink href="/activity" warm={warm::<lazy::Activity>}>{t!(i18n, nav_activity)}</SectionLink>
+                        <SectionLink href="/settings" warm={warm::<lazy::Settings>}>{tr!(i18n, nav_settings)}</SectionLink>
+                        <SectionLink href="/activity" warm={warm::<lazy::Activity>}>{tr!(i18n, nav_activity)}</SectionLink>
                         <TeamSwitcher teams=teams.unwrap_or_default() />
                         <span class="who" data-testid="who">
-                            <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
+                            <span class="visually-hidden">{tr!(i18n, signed_in_as)} " "</span>
                             {me.email.clone()} " · " {me.team_name.clone()} " (" {me.role.as_str()} ")"
                         </span>
                         // A plain form, not an ActionForm: logging out reloads the whole page,
                         // so nothing of the signed-in state stays in the browser.
                         <form method="post" action=crate::api::auth::Logout::url() class="inline-form">
-                            <button type="submit" class="link-button">{t!(i18n, nav_logout)}</button>
+                            <button type="submit" class="link-button">{tr!(i18n, nav_logout)}</button>
                         </form>
                     }.into_any(),
-                    _ => view! { <SectionLink href="/login" warm={warm::<lazy::Login>}>{t!(i18n, nav_login)}</SectionLink> }.into_any(),
+                    _ => view! { <SectionLink href="/login" warm={warm::<lazy::Login>}>{tr!(i18n, nav_login)}</SectionLink> }.into_any(),
                 })}
             </Transition>
         </div>
@@ -94,13 +95,13 @@ fn TeamSwitcher(teams: Vec<crate::api::teams::TeamChoice>) -> impl IntoView {
         view! {
                 // A plain form: every page's data belongs to the team, so switching reloads.
                 <form method="post" action=crate::api::teams::SwitchTeam::url() class="inline-form team-switch">
-                    <label for="team-switch" class="visually-hidden">{t!(i18n, team_switch)}</label>
+                    <label for="team-switch" class="visually-hidden">{tr!(i18n, team_switch)}</label>
                     <select id="team-switch" name="team_id">
                         {teams.into_iter().map(|team| view! {
                             <option value=team.id.to_string() selected=team.current>{team.name}</option>
                         }).collect_view()}
                     </select>
-                    <button type="submit" class="link-button">{t!(i18n, team_switch_go)}</button>
+                    <button type="submit" class="link-button">{tr!(i18n, team_switch_go)}</button>
                 </form>
         }
     })
@@ -125,7 +126,7 @@ fn LanguageSwitch() -> impl IntoView {
     view! {
         <form class="lang-switch" method="post" action="/lang">
             <fieldset>
-                <legend class="visually-hidden">{t!(i18n, language)}</legend>
+                <legend class="visually-hidden">{tr!(i18n, language)}</legend>
                 <input type="hidden" name="back" value=back />
                 <button
                     type="submit"
@@ -135,7 +136,7 @@ fn LanguageSwitch() -> impl IntoView {
                     aria-pressed=pressed(Locale::en)
                     on:click=choose(Locale::en)
                 >
-                    {t!(i18n, lang_en)}
+                    {tr!(i18n, lang_en)}
                 </button>
                 <button
                     type="submit"
@@ -145,7 +146,7 @@ fn LanguageSwitch() -> impl IntoView {
                     aria-pressed=pressed(Locale::ko)
                     on:click=choose(Locale::ko)
                 >
-                    {t!(i18n, lang_ko)}
+                    {tr!(i18n, lang_ko)}
                 </button>
             </fieldset>
         </form>

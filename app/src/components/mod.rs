@@ -2,3 +2,4 @@
 pub mod error;
 pub mod graph;
 pub mod header;
+pub mod text;

@@ -10,6 +10,7 @@ use crate::api::resources::{
 };
 use crate::components::error::{ErrorNote, save_errors};
 use crate::components::graph::MetricGraph;
+use crate::components::text::tr;
 use crate::domain::alarm::{AlarmForm, Comparison, MissingData, Template};
 use crate::domain::plan::{Kind, Op};
 use crate::domain::topic::{CONFIRMATION_TTL_HOURS, Protocol};
@@ -41,9 +42,9 @@ pub fn Status(resource: ResourceView) -> impl IntoView {
         .join("; ");
     view! {
         <span class=format!("badge status-{}", resource.status) data-testid="status">{label}</span>
-        {resource.planned.then(|| view! { " " <span class="badge planned">{t!(i18n, status_planned)}</span> })}
+        {resource.planned.then(|| view! { " " <span class="badge planned">{tr!(i18n, status_planned)}</span> })}
         {resource.last_error.map(|e| view! { <div class="hint error-text">{e}</div> })}
-        {(!drift.is_empty()).then(|| view! { <div class="hint" data-testid="drift">{t!(i18n, drift_label)} " " {drift}</div> })}
+        {(!drift.is_empty()).then(|| view! { <div class="hint" data-testid="drift">{tr!(i18n, drift_label)} " " {drift}</div> })}
     }
 }
 
@@ -54,12 +55,12 @@ pub fn DeleteButtons(id: Uuid, delete: ServerAction<DeleteResource>) -> impl Int
     view! {
         <ActionForm action=delete attr:class="inline-form">
             <input type="hidden" name="id" value=id.to_string() />
-            <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
+            <button type="submit" class="button small">{tr!(i18n, alarm_delete)}</button>
         </ActionForm>
         <ActionForm action=delete attr:class="inline-form">
             <input type="hidden" name="id" value=id.to_string() />
             <input type="hidden" name="orphan" value="true" />
-            <button type="submit" class="button small">{t!(i18n, alarm_orphan)}</button>
+            <button type="submit" class="button small">{tr!(i18n, alarm_orphan)}</button>
         </ActionForm>
     }
 }
@@ -89,23 +90,23 @@ pub fn AlarmsPage() -> impl IntoView {
     });
     view! {
         <section class="resources">
-            <h1>{t!(i18n, nav_alarms)}</h1>
+            <h1>{tr!(i18n, nav_alarms)}</h1>
             <p class="actions">
-                <A href="/alarms/new" attr:class="button primary">{t!(i18n, alarm_new)}</A>
+                <A href="/alarms/new" attr:class="button primary">{tr!(i18n, alarm_new)}</A>
                 " "
-                <A href="/alarms/import" attr:class="button">{t!(i18n, alarm_import)}</A>
+                <A href="/alarms/import" attr:class="button">{tr!(i18n, alarm_import)}</A>
                 " "
-                <A href="/plan" attr:class="button">{t!(i18n, plan_link)}</A>
+                <A href="/plan" attr:class="button">{tr!(i18n, plan_link)}</A>
             </p>
             <Suspense fallback=|| ()>
                 {move || alarms.get().map(|list| match list {
-                    Ok(list) if list.items.is_empty() => view! { <p class="empty">{t!(i18n, alarms_empty)}</p> }.into_any(),
+                    Ok(list) if list.items.is_empty() => view! { <p class="empty">{tr!(i18n, alarms_empty)}</p> }.into_any(),
                     Ok(ResourcePage { items: list, page, pages, total }) => view! {
                         <Pager page pages total base="/alarms" />
                         <table data-testid="alarms">
                             <thead><tr>
-                                <th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_condition)}</th>
-                                <th>{t!(i18n, col_status)}</th><th>{t!(i18n, col_live)}</th><th></th>
+                                <th>{tr!(i18n, col_name)}</th><th>{tr!(i18n, col_condition)}</th>
+                                <th>{tr!(i18n, col_status)}</th><th>{tr!(i18n, col_live)}</th><th></th>
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|alarm| {
@@ -122,7 +123,7 @@ pub fn AlarmsPage() -> impl IntoView {
                                             <td>
                                                 <ActionForm action=test attr:class="inline-form">
                                                     <input type="hidden" name="id" value=id.to_string() />
-                                                    <button type="submit" class="button small">{t!(i18n, alarm_test)}</button>
+                                                    <button type="submit" class="button small">{tr!(i18n, alarm_test)}</button>
                                                 </ActionForm>
                                                 <DeleteButtons id delete />
                                             </td>
@@ -138,10 +139,10 @@ pub fn AlarmsPage() -> impl IntoView {
                 })}
             </Suspense>
             <Show when=move || matches!(test.value().get(), Some(Ok(()))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_test_sent)}</p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_test_sent)}</p>
             </Show>
             <Show when=move || matches!(delete.value().get(), Some(Ok(()))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_deleted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_deleted)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
             {move || test.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
@@ -156,15 +157,15 @@ fn Pager(page: u32, pages: u32, total: u64, base: &'static str) -> impl IntoView
     let i18n = use_i18n();
     (pages > 1).then(|| {
         view! {
-            <nav class="pager" aria-label=move || t_string!(i18n, pager_label)>
+            <nav class="pager" aria-label=tr!(i18n, pager_label)>
                 {(page > 1).then(|| view! {
-                    <A href=format!("{base}?page={}", page - 1) attr:rel="prev">{t!(i18n, pager_previous)}</A>
+                    <A href=format!("{base}?page={}", page - 1) attr:rel="prev">{tr!(i18n, pager_previous)}</A>
                 })}
                 " "
                 <span data-testid="page">{t!(i18n, pager_position, page = page, pages = pages, total = total)}</span>
                 " "
                 {(page < pages).then(|| view! {
-                    <A href=format!("{base}?page={}", page + 1) attr:rel="next">{t!(i18n, pager_next)}</A>
+                    <A href=format!("{base}?page={}", page + 1) attr:rel="next">{tr!(i18n, pager_next)}</A>
                 })}
             </nav>
         }
@@ -265,8 +266,8 @@ pub fn AlarmFormPage() -> impl IntoView {
         <section class="resource-form">
             <h1>{move || if id().is_some() { t_string!(i18n, alarm_edit_title) } else { t_string!(i18n, alarm_new_title) }}</h1>
             <Show when=move || id().is_none() fallback=|| ()>
-                <nav class="templates" aria-label=move || t_string!(i18n, alarm_templates)>
-                    {t!(i18n, alarm_templates)} ": "
+                <nav class="templates" aria-label=tr!(i18n, alarm_templates)>
+                    {tr!(i18n, alarm_templates)} ": "
                     {Template::ALL.into_iter().map(|t| view! {
                         <a href=format!("/alarms/new?template={}", t.key()) rel="external" class="button small">{template_label(t)}</a> " "
                     }).collect_view()}
@@ -279,14 +280,14 @@ pub fn AlarmFormPage() -> impl IntoView {
                             template().unwrap_or(Template::EbsWriteBytes).spec().namespace
                         });
                         find.dispatch(namespace);
-                    }>{t!(i18n, metric_find)}</button>
-                    {move || find.pending().get().then(|| view! { <p role="status">{t!(i18n, metric_finding)}</p> })}
+                    }>{tr!(i18n, metric_find)}</button>
+                    {move || find.pending().get().then(|| view! { <p role="status">{tr!(i18n, metric_finding)}</p> })}
                     {move || choices.get().map(|found| match found {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, metric_none)}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{tr!(i18n, metric_none)}</p> }.into_any(),
                         Ok(list) => {
                             let template = template().unwrap_or(Template::EbsWriteBytes);
                             view! {
-                                <p class="hint">{t!(i18n, metric_pick_hint)}</p>
+                                <p class="hint">{tr!(i18n, metric_pick_hint)}</p>
                                 <ul class="plain" data-testid="metric-choices">
                                     {list.into_iter().map(|m| {
                                         let dimensions = m.dimensions.iter().map(|d| format!("{}={}", d.name, d.value)).collect::<Vec<_>>().join("\n");
@@ -324,7 +325,7 @@ pub fn AlarmFormPage() -> impl IntoView {
                                 <Field name="name" label=t_string!(i18n, alarm_name).to_string() value=form.name.clone() errors=errors />
                                 <Field name="description" label=t_string!(i18n, alarm_description).to_string() value=form.description.clone() errors=errors />
                                 <fieldset>
-                                    <legend>{t!(i18n, alarm_metric)}</legend>
+                                    <legend>{tr!(i18n, alarm_metric)}</legend>
                                     <Field name="namespace" label=t_string!(i18n, alarm_namespace).to_string() value=form.namespace.clone() errors=errors />
                                     <Field name="metric_name" label=t_string!(i18n, alarm_metric_name).to_string() value=form.metric_name.clone() errors=errors />
                                     <Field name="dimensions" label=t_string!(i18n, alarm_dimensions).to_string() value=form.dimensions.clone() multiline=true hint=t_string!(i18n, alarm_dimensions_hint).to_string() errors=errors />
@@ -332,8 +333,8 @@ pub fn AlarmFormPage() -> impl IntoView {
                                     <Field name="period_seconds" label=t_string!(i18n, alarm_period).to_string() value=form.period_seconds.clone() errors=errors />
                                 </fieldset>
                                 <fieldset>
-                                    <legend>{t!(i18n, alarm_condition)}</legend>
-                                    <label for="alarm-comparison">{t!(i18n, alarm_comparison)}</label>
+                                    <legend>{tr!(i18n, alarm_condition)}</legend>
+                                    <label for="alarm-comparison">{tr!(i18n, alarm_comparison)}</label>
                                     <select id="alarm-comparison" name="form[comparison]">
                                         {Comparison::ALL.into_iter().map(|c| view! {
                                             <option value=c.as_str() selected={form.comparison == c.as_str()}>{c.symbol()} " (" {c.as_str()} ")"</option>
@@ -342,7 +343,7 @@ pub fn AlarmFormPage() -> impl IntoView {
                                     <Field name="threshold" label=t_string!(i18n, alarm_threshold).to_string() value=form.threshold.clone() errors=errors />
                                     <Field name="evaluation_periods" label=t_string!(i18n, alarm_evaluation_periods).to_string() value=form.evaluation_periods.clone() errors=errors />
                                     <Field name="datapoints_to_alarm" label=t_string!(i18n, alarm_datapoints).to_string() value=form.datapoints_to_alarm.clone() errors=errors />
-                                    <label for="alarm-missing">{t!(i18n, alarm_missing)}</label>
+                                    <label for="alarm-missing">{tr!(i18n, alarm_missing)}</label>
                                     <select id="alarm-missing" name="form[treat_missing_data]">
                                         {MissingData::ALL.into_iter().map(|m| view! {
                                             <option value=m.as_str() selected={form.treat_missing_data == m.as_str()}>{m.as_str()}</option>
@@ -350,20 +351,20 @@ pub fn AlarmFormPage() -> impl IntoView {
                                     </select>
                                 </fieldset>
                                 <fieldset>
-                                    <legend>{t!(i18n, alarm_actions)}</legend>
-                                    <p class="hint">{t!(i18n, alarm_actions_hint)}</p>
+                                    <legend>{tr!(i18n, alarm_actions)}</legend>
+                                    <p class="hint">{tr!(i18n, alarm_actions_hint)}</p>
                                     <Field name="alarm_actions" label=t_string!(i18n, alarm_on_alarm).to_string() value=form.alarm_actions.clone() multiline=true errors=errors />
                                     <Field name="ok_actions" label=t_string!(i18n, alarm_on_ok).to_string() value=form.ok_actions.clone() multiline=true errors=errors />
                                     <Field name="insufficient_data_actions" label=t_string!(i18n, alarm_on_insufficient).to_string() value=form.insufficient_data_actions.clone() multiline=true errors=errors />
                                 </fieldset>
-                                <button type="submit" class="button primary">{t!(i18n, alarm_save)}</button>
+                                <button type="submit" class="button primary">{tr!(i18n, alarm_save)}</button>
                             </ActionForm>
                         }.into_any()
                     }
                 })}
             </Suspense>
             <Show when=saved fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_saved)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -397,12 +398,12 @@ pub fn ImportPage() -> impl IntoView {
     let adopt_topic = ServerAction::<AdoptTopic>::new();
     view! {
         <section class="resources">
-            <h1>{t!(i18n, alarm_import)}</h1>
-            <p class="hint">{t!(i18n, import_hint)}</p>
-            <button class="button" on:click=move |_| { look.dispatch(()); }>{t!(i18n, import_look)}</button>
-            {move || look.pending().get().then(|| view! { <p role="status">{t!(i18n, import_looking)}</p> })}
+            <h1>{tr!(i18n, alarm_import)}</h1>
+            <p class="hint">{tr!(i18n, import_hint)}</p>
+            <button class="button" on:click=move |_| { look.dispatch(()); }>{tr!(i18n, import_look)}</button>
+            {move || look.pending().get().then(|| view! { <p role="status">{tr!(i18n, import_looking)}</p> })}
             {move || candidates.get().map(|found| match found {
-                Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, import_none)}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="empty">{tr!(i18n, import_none)}</p> }.into_any(),
                 Ok(list) => view! {
                     <ul class="plain" data-testid="importable">
                         {list.into_iter().map(|c| view! {
@@ -410,7 +411,7 @@ pub fn ImportPage() -> impl IntoView {
                                 <ActionForm action=adopt attr:class="inline-fields">
                                     <input type="hidden" name="name" value=c.name.clone() />
                                     <strong>{c.name.clone()}</strong> " " <code>{c.summary.clone()}</code> " "
-                                    <button type="submit" class="button small">{t!(i18n, import_adopt)}</button>
+                                    <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
                                 </ActionForm>
                             </li>
                         }).collect_view()}
@@ -419,14 +420,14 @@ pub fn ImportPage() -> impl IntoView {
                 Err(error) => view! { <ErrorNote error=error /> }.into_any(),
             })}
             <Show when=move || matches!(adopt.value().get(), Some(Ok(_))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, import_adopted)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || adopt.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
-            <h2>{t!(i18n, topics_title)}</h2>
-            <button class="button" on:click=move |_| { look_topics.dispatch(()); }>{t!(i18n, import_look_topics)}</button>
-            {move || look_topics.pending().get().then(|| view! { <p role="status">{t!(i18n, import_looking)}</p> })}
+            <h2>{tr!(i18n, topics_title)}</h2>
+            <button class="button" on:click=move |_| { look_topics.dispatch(()); }>{tr!(i18n, import_look_topics)}</button>
+            {move || look_topics.pending().get().then(|| view! { <p role="status">{tr!(i18n, import_looking)}</p> })}
             {move || topics.get().map(|found| match found {
-                Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, import_no_topics)}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="empty">{tr!(i18n, import_no_topics)}</p> }.into_any(),
                 Ok(list) => view! {
                     <ul class="plain" data-testid="importable-topics">
                         {list.into_iter().map(|(arn, display)| view! {
@@ -434,7 +435,7 @@ pub fn ImportPage() -> impl IntoView {
                                 <ActionForm action=adopt_topic attr:class="inline-fields">
                                     <input type="hidden" name="arn" value=arn.clone() />
                                     <code>{arn.clone()}</code> " " {display} " "
-                                    <button type="submit" class="button small">{t!(i18n, import_adopt)}</button>
+                                    <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
                                 </ActionForm>
                             </li>
                         }).collect_view()}
@@ -443,7 +444,7 @@ pub fn ImportPage() -> impl IntoView {
                 Err(error) => view! { <ErrorNote error=error /> }.into_any(),
             })}
             <Show when=move || matches!(adopt_topic.value().get(), Some(Ok(_))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, import_adopted)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || adopt_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -482,8 +483,8 @@ pub fn SubscriptionsPage() -> impl IntoView {
     });
     view! {
         <section class="resources">
-            <h1>{t!(i18n, nav_subscriptions)}</h1>
-            <p class="actions"><A href="/plan" attr:class="button">{t!(i18n, plan_link)}</A></p>
+            <h1>{tr!(i18n, nav_subscriptions)}</h1>
+            <p class="actions"><A href="/plan" attr:class="button">{tr!(i18n, plan_link)}</A></p>
             <Suspense fallback=|| ()>
                 {move || lists.get().map(|loaded| match loaded {
                     Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
@@ -491,13 +492,13 @@ pub fn SubscriptionsPage() -> impl IntoView {
                     Ok((topic_list, subscription_list)) => {
                         let options = topic_list.clone();
                         view! {
-                            <h2>{t!(i18n, topics_title)}</h2>
+                            <h2>{tr!(i18n, topics_title)}</h2>
                             {if topic_list.is_empty() {
-                                view! { <p class="empty">{t!(i18n, topics_empty)}</p> }.into_any()
+                                view! { <p class="empty">{tr!(i18n, topics_empty)}</p> }.into_any()
                             } else {
                                 view! {
                                     <table data-testid="topics">
-                                        <thead><tr><th>{t!(i18n, col_name)}</th><th>{t!(i18n, topic_display_name)}</th><th>"ARN"</th><th>{t!(i18n, col_status)}</th><th></th></tr></thead>
+                                        <thead><tr><th>{tr!(i18n, col_name)}</th><th>{tr!(i18n, topic_display_name)}</th><th>"ARN"</th><th>{tr!(i18n, col_status)}</th><th></th></tr></thead>
                                         <tbody>{topic_list.into_iter().map(|topic| {
                                             let id = topic.id.to_string();
                                             let field = format!("topic-display-{id}");
@@ -518,7 +519,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                                 {t!(i18n, topic_display_of, name = move || name.clone())}
                                                             </label>
                                                             <input id=field name="display_name" type="text" maxlength="100" value=display_name />
-                                                            <button type="submit" class="button small">{t!(i18n, topic_save)}</button>
+                                                            <button type="submit" class="button small">{tr!(i18n, topic_save)}</button>
                                                         </ActionForm>
                                                     </td>
                                                     <td><code>{topic.aws_id.clone().unwrap_or_default()}</code></td>
@@ -526,7 +527,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                     <td>
                                                         <ActionForm action=delete attr:class="inline-form">
                                                             <input type="hidden" name="id" value=id />
-                                                            <button type="submit" class="button small">{t!(i18n, alarm_delete)}</button>
+                                                            <button type="submit" class="button small">{tr!(i18n, alarm_delete)}</button>
                                                         </ActionForm>
                                                     </td>
                                                 </tr>
@@ -536,23 +537,23 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                 }.into_any()
                             }}
                             <ActionForm action=create_topic attr:class="inline-fields">
-                                <label for="topic-name">{t!(i18n, topic_name)}</label>
+                                <label for="topic-name">{tr!(i18n, topic_name)}</label>
                                 <input id="topic-name" name="name" type="text" required pattern="[A-Za-z0-9_-]{1,256}" />
-                                <label for="topic-display">{t!(i18n, topic_display_name)}</label>
+                                <label for="topic-display">{tr!(i18n, topic_display_name)}</label>
                                 <input id="topic-display" name="display_name" type="text" maxlength="100" />
-                                <button type="submit" class="button">{t!(i18n, topic_create)}</button>
+                                <button type="submit" class="button">{tr!(i18n, topic_create)}</button>
                             </ActionForm>
                             {move || edit_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
                             {move || create_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
 
-                            <h2>{t!(i18n, subscriptions_title)}</h2>
+                            <h2>{tr!(i18n, subscriptions_title)}</h2>
                             {
                                     let list = subscription_list;
                                     if list.is_empty() {
-                                        view! { <p class="empty">{t!(i18n, subscriptions_empty)}</p> }.into_any()
+                                        view! { <p class="empty">{tr!(i18n, subscriptions_empty)}</p> }.into_any()
                                     } else { view! {
                                         <table data-testid="subscriptions">
-                                            <thead><tr><th>{t!(i18n, col_endpoint)}</th><th>{t!(i18n, col_status)}</th><th></th></tr></thead>
+                                            <thead><tr><th>{tr!(i18n, col_endpoint)}</th><th>{tr!(i18n, col_status)}</th><th></th></tr></thead>
                                             <tbody>{list.into_iter().map(|s| {
                                                 let id = s.id.to_string();
                                                 let resend_id = id.clone();
@@ -569,19 +570,19 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                                     {if expired { t_string!(i18n, sub_expired).to_string() } else { t_string!(i18n, sub_pending).to_string() }}
                                                                     " · " {t!(i18n, sub_age, hours = move || hours)}
                                                                 </div>
-                                                                <p class="hint">{t!(i18n, sub_pending_hint)}</p>
+                                                                <p class="hint">{tr!(i18n, sub_pending_hint)}</p>
                                                             })}
                                                         </td>
                                                         <td>
                                                             {pending.map(|_| view! {
                                                                 <ActionForm action=resend>
                                                                     <input type="hidden" name="id" value=resend_id.clone() />
-                                                                    <button type="submit" class="button small">{t!(i18n, sub_resend)}</button>
+                                                                    <button type="submit" class="button small">{tr!(i18n, sub_resend)}</button>
                                                                 </ActionForm>
                                                             })}
                                                             <ActionForm action=delete>
                                                                 <input type="hidden" name="id" value=id.clone() />
-                                                                <button type="submit" class="button small">{t!(i18n, sub_unsubscribe)}</button>
+                                                                <button type="submit" class="button small">{tr!(i18n, sub_unsubscribe)}</button>
                                                             </ActionForm>
                                                         </td>
                                                     </tr>
@@ -592,17 +593,17 @@ pub fn SubscriptionsPage() -> impl IntoView {
                             }
                             {(!options.is_empty()).then(|| view! {
                                 <ActionForm action=subscribe attr:class="inline-fields">
-                                    <label for="sub-topic">{t!(i18n, sub_topic)}</label>
+                                    <label for="sub-topic">{tr!(i18n, sub_topic)}</label>
                                     <select id="sub-topic" name="topic">
                                         {options.iter().map(|t| view! { <option value=t.id.to_string()>{t.name.clone()}</option> }).collect_view()}
                                     </select>
-                                    <label for="sub-protocol">{t!(i18n, sub_protocol)}</label>
+                                    <label for="sub-protocol">{tr!(i18n, sub_protocol)}</label>
                                     <select id="sub-protocol" name="protocol">
                                         {Protocol::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                                     </select>
-                                    <label for="sub-endpoint">{t!(i18n, sub_endpoint)}</label>
+                                    <label for="sub-endpoint">{tr!(i18n, sub_endpoint)}</label>
                                     <input id="sub-endpoint" name="endpoint" type="text" required />
-                                    <button type="submit" class="button">{t!(i18n, sub_create)}</button>
+                                    <button type="submit" class="button">{tr!(i18n, sub_create)}</button>
                                 </ActionForm>
                             })}
                             {move || subscribe.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
@@ -664,12 +665,12 @@ pub fn PlanPage() -> impl IntoView {
     });
     view! {
         <section class="plan">
-            <h1>{t!(i18n, plan_title)}</h1>
+            <h1>{tr!(i18n, plan_title)}</h1>
             <Suspense fallback=|| ()>
                 {move || current.get().map(|p| match p {
                     Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
                     Err(error) => view! { <ErrorNote error=error /> }.into_any(),
-                    Ok(p) if p.summary.is_empty() => view! { <p class="empty" data-testid="plan-summary">{t!(i18n, plan_nothing)}</p> }.into_any(),
+                    Ok(p) if p.summary.is_empty() => view! { <p class="empty" data-testid="plan-summary">{tr!(i18n, plan_nothing)}</p> }.into_any(),
                     Ok(p) => {
                         let s = p.summary;
                         view! {
@@ -699,21 +700,21 @@ pub fn PlanPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             <ActionForm action=apply>
-                                <button type="submit" class="button primary">{t!(i18n, plan_apply)}</button>
+                                <button type="submit" class="button primary">{tr!(i18n, plan_apply)}</button>
                             </ActionForm>
                         }.into_any()
                     }
                 })}
             </Suspense>
-            {move || apply.pending().get().then(|| view! { <p role="status">{t!(i18n, plan_applying)}</p> })}
+            {move || apply.pending().get().then(|| view! { <p role="status">{tr!(i18n, plan_applying)}</p> })}
             {move || apply.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
-            <h2>{t!(i18n, plan_progress)}</h2>
+            <h2>{tr!(i18n, plan_progress)}</h2>
             <Suspense fallback=|| ()>
                 {move || resources.get().map(|list| {
                     let list = list.unwrap_or_default();
                     view! {
                         <table data-testid="progress">
-                            <thead><tr><th>{t!(i18n, col_kind)}</th><th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_status)}</th></tr></thead>
+                            <thead><tr><th>{tr!(i18n, col_kind)}</th><th>{tr!(i18n, col_name)}</th><th>{tr!(i18n, col_status)}</th></tr></thead>
                             <tbody>{list.into_iter().map(|r| {
                                 let name = r.name.clone();
                                 let label = r.name.clone();

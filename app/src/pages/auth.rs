@@ -2,7 +2,8 @@
 //! server functions, so they work before the page is hydrated, and without JavaScript.
 use crate::api::auth::{Login, Signup, needs_first_user};
 use crate::components::error::ErrorNote;
-use crate::i18n::{t, use_i18n};
+use crate::components::text::tr;
+use crate::i18n::use_i18n;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -17,17 +18,17 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || login.value().get().and_then(Result::err);
     view! {
         <section class="auth">
-            <h1>{t!(i18n, login_title)}</h1>
+            <h1>{tr!(i18n, login_title)}</h1>
             <ActionForm action=login attr:class="stack">
-                <label for="email">{t!(i18n, email)}</label>
+                <label for="email">{tr!(i18n, email)}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required />
-                <label for="password">{t!(i18n, password)}</label>
+                <label for="password">{tr!(i18n, password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
                 <input type="hidden" name="next" prop:value=next />
-                <button type="submit" class="button primary">{t!(i18n, login_submit)}</button>
+                <button type="submit" class="button primary">{tr!(i18n, login_submit)}</button>
             </ActionForm>
             {move || error().map(|error| view! { <ErrorNote error=error /> })}
-            <p class="hint"><A href="/signup">{t!(i18n, signup_link)}</A></p>
+            <p class="hint"><A href="/signup">{tr!(i18n, signup_link)}</A></p>
         </section>
     }
 }
@@ -40,28 +41,28 @@ pub fn SignupPage() -> impl IntoView {
     let error = move || signup.value().get().and_then(Result::err);
     view! {
         <section class="auth">
-            <h1>{t!(i18n, signup_title)}</h1>
+            <h1>{tr!(i18n, signup_title)}</h1>
             <Suspense fallback=|| ()>
                 {move || open.get().map(|open| match open {
                     Ok(true) => view! {
-                        <p>{t!(i18n, signup_first_user)}</p>
+                        <p>{tr!(i18n, signup_first_user)}</p>
                         <ActionForm action=signup attr:class="stack">
-                            <label for="email">{t!(i18n, email)}</label>
+                            <label for="email">{tr!(i18n, email)}</label>
                             <input id="email" name="email" type="email" autocomplete="username" required />
-                            <label for="password">{t!(i18n, password)}</label>
+                            <label for="password">{tr!(i18n, password)}</label>
                             <input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required aria-describedby="password-hint" />
-                            <p id="password-hint" class="hint">{t!(i18n, password_hint)}</p>
-                            <label for="team">{t!(i18n, team_name)}</label>
+                            <p id="password-hint" class="hint">{tr!(i18n, password_hint)}</p>
+                            <label for="team">{tr!(i18n, team_name)}</label>
                             <input id="team" name="team" type="text" maxlength="80" required />
-                            <button type="submit" class="button primary">{t!(i18n, signup_submit)}</button>
+                            <button type="submit" class="button primary">{tr!(i18n, signup_submit)}</button>
                         </ActionForm>
                     }.into_any(),
-                    Ok(false) => view! { <p>{t!(i18n, signup_closed)}</p> }.into_any(),
+                    Ok(false) => view! { <p>{tr!(i18n, signup_closed)}</p> }.into_any(),
                     Err(error) => view! { <ErrorNote error=error /> }.into_any(),
                 })}
             </Suspense>
             {move || error().map(|error| view! { <ErrorNote error=error /> })}
-            <p class="hint"><A href="/login">{t!(i18n, login_link)}</A></p>
+            <p class="hint"><A href="/login">{tr!(i18n, login_link)}</A></p>
         </section>
     }
 }

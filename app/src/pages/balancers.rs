@@ -12,11 +12,12 @@ use crate::api::balancers::{
 };
 use crate::api::resources::{DeleteResource, list_resources};
 use crate::components::error::{ErrorNote, save_errors};
+use crate::components::text::tr;
 use crate::domain::balancer::{
     BalancerForm, BalancerLive, NetworkChoices, SSL_POLICIES, own_group_name,
 };
 use crate::domain::plan::Kind;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -43,18 +44,18 @@ pub fn LoadBalancersPage() -> impl IntoView {
     let adopt = ServerAction::<AdoptBalancer>::new();
     view! {
         <section class="resources">
-            <h1>{t!(i18n, nav_load_balancers)}</h1>
-            <p class="hint">{t!(i18n, lb_lede)}</p>
+            <h1>{tr!(i18n, nav_load_balancers)}</h1>
+            <p class="hint">{tr!(i18n, lb_lede)}</p>
             <p class="actions">
-                <A href="/load-balancers/new" attr:class="button primary">{t!(i18n, lb_new)}</A>
+                <A href="/load-balancers/new" attr:class="button primary">{tr!(i18n, lb_new)}</A>
                 " "
-                <button type="button" class="button" on:click=move |_| { look.dispatch(()); }>{t!(i18n, lb_import)}</button>
+                <button type="button" class="button" on:click=move |_| { look.dispatch(()); }>{tr!(i18n, lb_import)}</button>
                 " "
-                <A href="/plan" attr:class="button">{t!(i18n, plan_link)}</A>
+                <A href="/plan" attr:class="button">{tr!(i18n, plan_link)}</A>
             </p>
-            {move || look.pending().get().then(|| view! { <p role="status">{t!(i18n, import_looking)}</p> })}
+            {move || look.pending().get().then(|| view! { <p role="status">{tr!(i18n, import_looking)}</p> })}
             {move || candidates.get().map(|found| match found {
-                Ok(found) if found.is_empty() => view! { <p class="empty">{t!(i18n, import_none)}</p> }.into_any(),
+                Ok(found) if found.is_empty() => view! { <p class="empty">{tr!(i18n, import_none)}</p> }.into_any(),
                 Ok(found) => view! {
                     <ul class="plain" data-testid="importable-balancers">
                         {found.into_iter().map(|(arn, name)| view! {
@@ -62,7 +63,7 @@ pub fn LoadBalancersPage() -> impl IntoView {
                                 <ActionForm action=adopt attr:class="inline-fields">
                                     <input type="hidden" name="arn" value=arn.clone() />
                                     <strong>{name}</strong> " " <code>{arn.clone()}</code> " "
-                                    <button type="submit" class="button small">{t!(i18n, import_adopt)}</button>
+                                    <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
                                 </ActionForm>
                             </li>
                         }).collect_view()}
@@ -71,17 +72,17 @@ pub fn LoadBalancersPage() -> impl IntoView {
                 Err(error) => view! { <ErrorNote error=error /> }.into_any(),
             })}
             <Show when=move || matches!(adopt.value().get(), Some(Ok(_))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, import_adopted)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || adopt.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
             <Suspense fallback=|| ()>
                 {move || list.get().map(|list| match list {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, lb_empty)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{tr!(i18n, lb_empty)}</p> }.into_any(),
                     Ok(list) => view! {
                         <table data-testid="balancers">
                             <thead><tr>
-                                <th>{t!(i18n, col_name)}</th><th>{t!(i18n, lb_col_setup)}</th>
-                                <th>{t!(i18n, lb_col_dns)}</th><th>{t!(i18n, col_status)}</th><th></th>
+                                <th>{tr!(i18n, col_name)}</th><th>{tr!(i18n, lb_col_setup)}</th>
+                                <th>{tr!(i18n, lb_col_dns)}</th><th>{tr!(i18n, col_status)}</th><th></th>
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|lb| {
@@ -110,7 +111,7 @@ pub fn LoadBalancersPage() -> impl IntoView {
                 })}
             </Suspense>
             <Show when=move || matches!(delete.value().get(), Some(Ok(()))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_deleted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_deleted)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -147,7 +148,7 @@ pub fn BalancerFormPage() -> impl IntoView {
     view! {
         <section class="resource-form balancer-form">
             <h1>{move || if id().is_some() { t_string!(i18n, lb_edit_title) } else { t_string!(i18n, lb_new_title) }}</h1>
-            <p class="hint">{t!(i18n, lb_lede)}</p>
+            <p class="hint">{tr!(i18n, lb_lede)}</p>
             {move || id().map(|id| view! { <LivePanel id /> })}
             <Suspense fallback=|| ()>
                 {move || data.get().map(|data| match data {
@@ -157,7 +158,7 @@ pub fn BalancerFormPage() -> impl IntoView {
                 })}
             </Suspense>
             <Show when=saved fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_saved)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -178,28 +179,28 @@ fn LivePanel(id: Uuid) -> impl IntoView {
     });
     view! {
         <section class="live" aria-labelledby="live-title" data-testid="live">
-            <h2 id="live-title">{t!(i18n, lb_live)}</h2>
+            <h2 id="live-title">{tr!(i18n, lb_live)}</h2>
             <p class="actions">
-                <button type="button" class="button small" on:click=move |_| { refresh.dispatch(()); }>{t!(i18n, lb_refresh)}</button>
+                <button type="button" class="button small" on:click=move |_| { refresh.dispatch(()); }>{tr!(i18n, lb_refresh)}</button>
                 " "
-                {move || refresh.pending().get().then(|| view! { <span role="status">{t!(i18n, lb_reading)}</span> })}
+                {move || refresh.pending().get().then(|| view! { <span role="status">{tr!(i18n, lb_reading)}</span> })}
             </p>
             {move || live.get().map(|result| match result {
                 Ok(live) => view! {
                     <p>
-                        {t!(i18n, lb_col_dns)} ": " <code data-testid="live-dns">{live.dns_name.clone()}</code>
+                        {tr!(i18n, lb_col_dns)} ": " <code data-testid="live-dns">{live.dns_name.clone()}</code>
                         " " <span class="badge" data-testid="live-state">{live.state.clone()}</span>
                     </p>
                     {live.groups.into_iter().map(|(name, targets)| view! {
-                        <h3>{t!(i18n, lb_group)} " " {name}</h3>
+                        <h3>{tr!(i18n, lb_group)} " " {name}</h3>
                         {if targets.is_empty() {
-                            view! { <p class="empty">{t!(i18n, lb_no_targets)}</p> }.into_any()
+                            view! { <p class="empty">{tr!(i18n, lb_no_targets)}</p> }.into_any()
                         } else {
                             view! {
                                 <table data-testid="target-health">
                                     <thead><tr>
-                                        <th>{t!(i18n, lb_target)}</th><th>{t!(i18n, lb_port)}</th>
-                                        <th>{t!(i18n, lb_health)}</th><th>{t!(i18n, lb_reason)}</th>
+                                        <th>{tr!(i18n, lb_target)}</th><th>{tr!(i18n, lb_port)}</th>
+                                        <th>{tr!(i18n, lb_health)}</th><th>{tr!(i18n, lb_reason)}</th>
                                     </tr></thead>
                                     <tbody>
                                         {targets.into_iter().map(|target| {
@@ -219,7 +220,7 @@ fn LivePanel(id: Uuid) -> impl IntoView {
                         }}
                     }).collect_view()}
                 }.into_any(),
-                Err(AppError::Conflict(_)) => view! { <p class="hint">{t!(i18n, lb_not_applied)}</p> }.into_any(),
+                Err(AppError::Conflict(_)) => view! { <p class="hint">{tr!(i18n, lb_not_applied)}</p> }.into_any(),
                 Err(error) => view! { <ErrorNote error=error /> }.into_any(),
             })}
         </section>
@@ -271,25 +272,25 @@ fn BalancerEditor(
             {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
             {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
             <fieldset>
-                <legend>{t!(i18n, lb_step_balancer)}</legend>
-                <label for="lb-name">{t!(i18n, lb_name)}</label>
+                <legend>{tr!(i18n, lb_step_balancer)}</legend>
+                <label for="lb-name">{tr!(i18n, lb_name)}</label>
                 // AWS cannot rename a load balancer.
                 <input id="lb-name" name="form[name]" type="text" spellcheck="false" autocomplete="off" value=form.name.clone() readonly=editing aria-describedby="lb-name-hint" />
-                <p id="lb-name-hint" class="hint" hidden=!editing>{t!(i18n, lb_name_fixed)}</p>
+                <p id="lb-name-hint" class="hint" hidden=!editing>{tr!(i18n, lb_name_fixed)}</p>
                 <FieldError field="name".into() errors />
-                <label for="lb-kind">{t!(i18n, lb_kind)}</label>
+                <label for="lb-kind">{tr!(i18n, lb_kind)}</label>
                 <select id="lb-kind" name="form[kind]" on:change=move |ev| kind.set(event_target_value(&ev))>
-                    <option value="application" selected=application>{t!(i18n, lb_application)}</option>
-                    <option value="network" selected=!application>{t!(i18n, lb_network)}</option>
+                    <option value="application" selected=application>{tr!(i18n, lb_application)}</option>
+                    <option value="network" selected=!application>{tr!(i18n, lb_network)}</option>
                 </select>
-                <label for="lb-scheme">{t!(i18n, lb_scheme)}</label>
+                <label for="lb-scheme">{tr!(i18n, lb_scheme)}</label>
                 <select id="lb-scheme" name="form[scheme]">
-                    <option value="internet-facing" selected=!internal>{t!(i18n, lb_internet_facing)}</option>
-                    <option value="internal" selected=internal>{t!(i18n, lb_internal)}</option>
+                    <option value="internet-facing" selected=!internal>{tr!(i18n, lb_internet_facing)}</option>
+                    <option value="internal" selected=internal>{tr!(i18n, lb_internal)}</option>
                 </select>
                 <label for="lb-vpc">"VPC"</label>
                 <select id="lb-vpc" name="form[vpc]" on:change=move |ev| vpc.set(event_target_value(&ev))>
-                    <option value="">{t!(i18n, lb_choose_vpc)}</option>
+                    <option value="">{tr!(i18n, lb_choose_vpc)}</option>
                     {move || {
                         let current = vpc.get_untracked();
                         choices().vpcs.into_iter().map(|(vpc_id, name, cidr)| {
@@ -301,13 +302,13 @@ fn BalancerEditor(
                 </select>
                 <FieldError field="vpc".into() errors />
                 {move || match network.get() {
-                    None => view! { <p class="hint" role="status">{t!(i18n, lb_reading_network)}</p> }.into_any(),
+                    None => view! { <p class="hint" role="status">{tr!(i18n, lb_reading_network)}</p> }.into_any(),
                     Some(Err(error)) => view! { <ErrorNote error=error /> }.into_any(),
                     Some(Ok(_)) => ().into_any(),
                 }}
                 <fieldset class="choices" data-testid="subnets">
-                    <legend>{t!(i18n, lb_subnets)}</legend>
-                    <p class="hint">{t!(i18n, lb_subnets_hint)}</p>
+                    <legend>{tr!(i18n, lb_subnets)}</legend>
+                    <p class="hint">{tr!(i18n, lb_subnets_hint)}</p>
                     {move || {
                         let in_vpc = vpc.get();
                         let picked = chosen.with_value(|c| c.0.clone());
@@ -325,10 +326,10 @@ fn BalancerEditor(
                 </fieldset>
                 <FieldError field="subnets".into() errors />
                 <fieldset class="choices" data-testid="security-groups">
-                    <legend>{t!(i18n, lb_security_groups)}</legend>
+                    <legend>{tr!(i18n, lb_security_groups)}</legend>
                     <label class="choice">
                         <input type="checkbox" name="form[own_security_group]" value="true" checked=form.own_security_group />
-                        " " {t!(i18n, lb_own_group)}
+                        " " {tr!(i18n, lb_own_group)}
                     </label>
                     {move || {
                         let in_vpc = vpc.get();
@@ -351,9 +352,9 @@ fn BalancerEditor(
                 <FieldError field="security_groups".into() errors />
             </fieldset>
             <fieldset>
-                <legend>{t!(i18n, lb_step_group)}</legend>
+                <legend>{tr!(i18n, lb_step_group)}</legend>
                 {text("group_name", "group-1.name", t_string!(i18n, lb_group_name).to_string(), form.group_name.clone())}
-                <label for="lb-group_protocol">{t!(i18n, lb_protocol)}</label>
+                <label for="lb-group_protocol">{tr!(i18n, lb_protocol)}</label>
                 <select id="lb-group_protocol" name="form[group_protocol]">
                     {move || group_protocols().into_iter().map(|p| {
                         let selected = p == group_protocol;
@@ -370,13 +371,13 @@ fn BalancerEditor(
                 {text("health_matcher", "group-1.health_matcher", t_string!(i18n, lb_matcher).to_string(), form.health_matcher.clone())}
                 {text("deregistration_delay", "group-1.deregistration_delay", t_string!(i18n, lb_deregistration_delay).to_string(), form.deregistration_delay.clone())}
                 <fieldset class="choices" data-testid="instances">
-                    <legend>{t!(i18n, lb_instances)}</legend>
+                    <legend>{tr!(i18n, lb_instances)}</legend>
                     {move || {
                         let in_vpc = vpc.get();
                         let picked = chosen.with_value(|c| c.2.clone());
                         let found: Vec<_> = choices().instances.into_iter().filter(|i| i.1 == in_vpc).collect();
                         if found.is_empty() {
-                            return view! { <p class="empty">{t!(i18n, lb_no_instances)}</p> }.into_any();
+                            return view! { <p class="empty">{tr!(i18n, lb_no_instances)}</p> }.into_any();
                         }
                         found.into_iter().enumerate().map(|(i, (instance, _, name, state))| {
                             let checked = picked.contains(&instance);
@@ -393,17 +394,17 @@ fn BalancerEditor(
                 <FieldError field="group-1.instances".into() errors />
             </fieldset>
             <fieldset>
-                <legend>{t!(i18n, lb_step_listeners)}</legend>
+                <legend>{tr!(i18n, lb_step_listeners)}</legend>
                 {text("listener_port", "listener-1.port", t_string!(i18n, lb_listener_port).to_string(), form.listener_port.clone())}
                 <FieldError field="listener-1.action".into() errors />
                 <FieldError field="listener-1.protocol".into() errors />
                 <label class="choice">
                     <input type="checkbox" id="lb-secure" name="form[secure]" value="true" checked=form.secure on:change=move |ev| secure.set(event_target_checked(&ev)) />
-                    " " {t!(i18n, lb_secure)}
+                    " " {tr!(i18n, lb_secure)}
                 </label>
                 <div hidden=move || !secure.get()>
                     {text("certificate_arn", "listener-2.certificate_arn", t_string!(i18n, lb_certificate).to_string(), form.certificate_arn.clone())}
-                    <label for="lb-ssl_policy">{t!(i18n, lb_ssl_policy)}</label>
+                    <label for="lb-ssl_policy">{tr!(i18n, lb_ssl_policy)}</label>
                     <select id="lb-ssl_policy" name="form[ssl_policy]">
                         {SSL_POLICIES.into_iter().map(|p| {
                             let selected = p == policy;
@@ -413,11 +414,11 @@ fn BalancerEditor(
                     <FieldError field="listener-2.ssl_policy".into() errors />
                     <label class="choice" hidden=move || kind.get() == "network">
                         <input type="checkbox" id="lb-redirect" name="form[redirect]" value="true" checked=form.redirect />
-                        " " {t!(i18n, lb_redirect)}
+                        " " {tr!(i18n, lb_redirect)}
                     </label>
                 </div>
             </fieldset>
-            <button type="submit" class="button primary">{t!(i18n, lb_save)}</button>
+            <button type="submit" class="button primary">{tr!(i18n, lb_save)}</button>
         </ActionForm>
     }
 }

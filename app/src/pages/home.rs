@@ -1,4 +1,5 @@
 use crate::api::resources::overview;
+use crate::components::text::tr;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -12,11 +13,11 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || counts.get().and_then(Result::ok).flatten().map(|o| view! {
                 <section class="overview" data-testid="overview">
-                    <h2>{t!(i18n, home_overview)}</h2>
+                    <h2>{tr!(i18n, home_overview)}</h2>
                     <table>
                         <thead><tr>
-                            <th>{t!(i18n, col_kind)}</th><th>{t!(i18n, status_in_sync)}</th><th>{t!(i18n, status_pending)}</th>
-                            <th>{t!(i18n, status_drifted)}</th><th>{t!(i18n, status_error)}</th><th>{t!(i18n, status_deleting)}</th>
+                            <th>{tr!(i18n, col_kind)}</th><th>{tr!(i18n, status_in_sync)}</th><th>{tr!(i18n, status_pending)}</th>
+                            <th>{tr!(i18n, status_drifted)}</th><th>{tr!(i18n, status_error)}</th><th>{tr!(i18n, status_deleting)}</th>
                         </tr></thead>
                         <tbody>{o.by_kind.into_iter().map(|(kind, c)| view! {
                             <tr data-kind=kind.as_str()>
@@ -32,19 +33,19 @@ pub fn HomePage() -> impl IntoView {
             })}
         </Suspense>
         <section class="hero">
-            <h1>{t!(i18n, home_title)}</h1>
-            <p class="tagline">{t!(i18n, tagline)}</p>
+            <h1>{tr!(i18n, home_title)}</h1>
+            <p class="tagline">{tr!(i18n, tagline)}</p>
             <p>
-                <A href="/cron" attr:class="button primary">{t!(i18n, home_playground)}</A>
+                <A href="/cron" attr:class="button primary">{tr!(i18n, home_playground)}</A>
             </p>
         </section>
         <section class="sections" aria-labelledby="sections-title">
-            <h2 id="sections-title">{t!(i18n, home_sections)}</h2>
+            <h2 id="sections-title">{tr!(i18n, home_sections)}</h2>
             <ul class="cards">
-                <li><A href="/alarms"><strong>{t!(i18n, nav_alarms)}</strong><span>{t!(i18n, home_alarms)}</span></A></li>
-                <li><A href="/subscriptions"><strong>{t!(i18n, nav_subscriptions)}</strong><span>{t!(i18n, home_subscriptions)}</span></A></li>
-                <li><A href="/schedules"><strong>{t!(i18n, nav_schedules)}</strong><span>{t!(i18n, home_schedules)}</span></A></li>
-                <li><A href="/load-balancers"><strong>{t!(i18n, nav_load_balancers)}</strong><span>{t!(i18n, home_load_balancers)}</span></A></li>
+                <li><A href="/alarms"><strong>{tr!(i18n, nav_alarms)}</strong><span>{tr!(i18n, home_alarms)}</span></A></li>
+                <li><A href="/subscriptions"><strong>{tr!(i18n, nav_subscriptions)}</strong><span>{tr!(i18n, home_subscriptions)}</span></A></li>
+                <li><A href="/schedules"><strong>{tr!(i18n, nav_schedules)}</strong><span>{tr!(i18n, home_schedules)}</span></A></li>
+                <li><A href="/load-balancers"><strong>{tr!(i18n, nav_load_balancers)}</strong><span>{tr!(i18n, home_load_balancers)}</span></A></li>
             </ul>
         </section>
     }

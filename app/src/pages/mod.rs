@@ -9,7 +9,8 @@ pub mod not_found;
 pub mod rules;
 pub mod team;
 
-use crate::i18n::{t, use_i18n};
+use crate::components::text::tr;
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -17,7 +18,7 @@ use leptos_router::components::A;
 #[component]
 pub fn SignInFirst() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p><A href="/login">{t!(i18n, sign_in_first)}</A></p> }
+    view! { <p><A href="/login">{tr!(i18n, sign_in_first)}</A></p> }
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), for query parameters.

@@ -1,4 +1,5 @@
-use crate::i18n::{t, use_i18n};
+use crate::components::text::tr;
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -11,9 +12,9 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="not-found">
-            <h1>{t!(i18n, not_found_title)}</h1>
-            <p>{t!(i18n, not_found_body)}</p>
-            <p><A href="/">{t!(i18n, back_home)}</A></p>
+            <h1>{tr!(i18n, not_found_title)}</h1>
+            <p>{tr!(i18n, not_found_body)}</p>
+            <p><A href="/">{tr!(i18n, back_home)}</A></p>
         </section>
     }
 }

@@ -12,6 +12,7 @@ use crate::api::resources::{
     importable_schedules, lambda_functions, list_resources, load_rule_form, load_schedule_form,
 };
 use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
+use crate::components::text::tr;
 use crate::cron::{Schedule, Tz};
 use crate::domain::plan::Kind;
 use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
@@ -37,8 +38,8 @@ fn template_label(template: RuleTemplate) -> impl Fn() -> String + Copy {
 fn Templates() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <nav class="templates" aria-label=move || t_string!(i18n, alarm_templates)>
-            {t!(i18n, alarm_templates)} ": "
+        <nav class="templates" aria-label=tr!(i18n, alarm_templates)>
+            {tr!(i18n, alarm_templates)} ": "
             {RuleTemplate::ALL
                 .into_iter()
                 .map(|t| {
@@ -77,11 +78,11 @@ pub fn SchedulesPage() -> impl IntoView {
     });
     view! {
         <section class="resources">
-            <h1>{t!(i18n, nav_schedules)}</h1>
+            <h1>{tr!(i18n, nav_schedules)}</h1>
             <p class="actions">
-                <A href="/schedules/new" attr:class="button primary">{t!(i18n, rule_new)}</A>
+                <A href="/schedules/new" attr:class="button primary">{tr!(i18n, rule_new)}</A>
                 " "
-                <A href="/plan" attr:class="button">{t!(i18n, plan_link)}</A>
+                <A href="/plan" attr:class="button">{tr!(i18n, plan_link)}</A>
             </p>
             <Templates />
             <Suspense fallback=|| ()>
@@ -92,12 +93,12 @@ pub fn SchedulesPage() -> impl IntoView {
                     };
                     view! {
                     {match list {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, rules_empty)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{tr!(i18n, rules_empty)}</p> }.into_any(),
                     Ok(list) => view! {
                         <table data-testid="rules">
                             <thead><tr>
-                                <th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_schedule)}</th>
-                                <th>{t!(i18n, col_next_runs)}</th><th>{t!(i18n, col_status)}</th><th></th>
+                                <th>{tr!(i18n, col_name)}</th><th>{tr!(i18n, col_schedule)}</th>
+                                <th>{tr!(i18n, col_next_runs)}</th><th>{tr!(i18n, col_status)}</th><th></th>
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|rule| {
@@ -116,7 +117,7 @@ pub fn SchedulesPage() -> impl IntoView {
                                             <td>
                                                 {match schedule {
                                                     Some(schedule) => view! { <code>{schedule}</code> }.into_any(),
-                                                    None => view! { <span>{t!(i18n, rule_on_events)}</span> }.into_any(),
+                                                    None => view! { <span>{tr!(i18n, rule_on_events)}</span> }.into_any(),
                                                 }}
                                                 {written.map(|(zone, local)| view! {
                                                     <div class="hint" data-testid="written-in">
@@ -128,15 +129,15 @@ pub fn SchedulesPage() -> impl IntoView {
                                                         {move || s.describe(lang_of(i18n.get_locale()))}
                                                     </div>
                                                 })}
-                                                {disabled.then(|| view! { " " <span class="badge">{t!(i18n, rule_is_disabled)}</span> })}
+                                                {disabled.then(|| view! { " " <span class="badge">{tr!(i18n, rule_is_disabled)}</span> })}
                                             </td>
                                             <td>
                                                 {if runs.is_empty() && disabled {
                                                     view! { <span class="hint">"—"</span> }.into_any()
                                                 } else if !has_schedule {
-                                                    view! { <span class="hint">{t!(i18n, rule_no_runs)}</span> }.into_any()
+                                                    view! { <span class="hint">{tr!(i18n, rule_no_runs)}</span> }.into_any()
                                                 } else if runs.is_empty() {
-                                                    view! { <span class="hint">{t!(i18n, cron_never_runs)}</span> }.into_any()
+                                                    view! { <span class="hint">{tr!(i18n, cron_never_runs)}</span> }.into_any()
                                                 } else {
                                                     view! {
                                                         <ol class="plain runs-inline" data-testid="next-runs">
@@ -165,7 +166,7 @@ pub fn SchedulesPage() -> impl IntoView {
                 })}
             </Suspense>
             <Show when=move || matches!(delete.value().get(), Some(Ok(()))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_deleted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_deleted)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -183,16 +184,16 @@ fn SchedulerList(list: Vec<ResourceView>, delete: ServerAction<DeleteResource>) 
     let adopt = ServerAction::<AdoptSchedule>::new();
     view! {
         <section class="scheduler" aria-labelledby="scheduler-title">
-            <h2 id="scheduler-title">{t!(i18n, scheduler_title)}</h2>
-            <p class="hint">{t!(i18n, scheduler_lede)}</p>
+            <h2 id="scheduler-title">{tr!(i18n, scheduler_title)}</h2>
+            <p class="hint">{tr!(i18n, scheduler_lede)}</p>
             <p class="actions">
-                <A href="/schedules/scheduler/new" attr:class="button">{t!(i18n, scheduler_new)}</A>
+                <A href="/schedules/scheduler/new" attr:class="button">{tr!(i18n, scheduler_new)}</A>
                 " "
-                <button type="button" class="button" on:click=move |_| { look.dispatch(()); }>{t!(i18n, scheduler_import)}</button>
+                <button type="button" class="button" on:click=move |_| { look.dispatch(()); }>{tr!(i18n, scheduler_import)}</button>
             </p>
-            {move || look.pending().get().then(|| view! { <p role="status">{t!(i18n, import_looking)}</p> })}
+            {move || look.pending().get().then(|| view! { <p role="status">{tr!(i18n, import_looking)}</p> })}
             {move || candidates.get().map(|found| match found {
-                Ok(found) if found.is_empty() => view! { <p class="empty">{t!(i18n, import_none)}</p> }.into_any(),
+                Ok(found) if found.is_empty() => view! { <p class="empty">{tr!(i18n, import_none)}</p> }.into_any(),
                 Ok(found) => view! {
                     <ul class="plain" data-testid="importable-schedules">
                         {found.into_iter().map(|(id, summary)| view! {
@@ -200,7 +201,7 @@ fn SchedulerList(list: Vec<ResourceView>, delete: ServerAction<DeleteResource>) 
                                 <ActionForm action=adopt attr:class="inline-fields">
                                     <input type="hidden" name="id" value=id.clone() />
                                     <strong>{id.clone()}</strong> " " <code>{summary}</code> " "
-                                    <button type="submit" class="button small">{t!(i18n, import_adopt)}</button>
+                                    <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
                                 </ActionForm>
                             </li>
                         }).collect_view()}
@@ -209,17 +210,17 @@ fn SchedulerList(list: Vec<ResourceView>, delete: ServerAction<DeleteResource>) 
                 Err(error) => view! { <ErrorNote error=error /> }.into_any(),
             })}
             <Show when=move || matches!(adopt.value().get(), Some(Ok(_))) fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, import_adopted)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, import_adopted)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || adopt.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
             {if list.is_empty() {
-                view! { <p class="empty">{t!(i18n, scheduler_empty)}</p> }.into_any()
+                view! { <p class="empty">{tr!(i18n, scheduler_empty)}</p> }.into_any()
             } else {
                 view! {
                     <table data-testid="scheduler-schedules">
                         <thead><tr>
-                            <th>{t!(i18n, col_name)}</th><th>{t!(i18n, col_schedule)}</th>
-                            <th>{t!(i18n, col_next_runs)}</th><th>{t!(i18n, col_status)}</th><th></th>
+                            <th>{tr!(i18n, col_name)}</th><th>{tr!(i18n, col_schedule)}</th>
+                            <th>{tr!(i18n, col_next_runs)}</th><th>{tr!(i18n, col_status)}</th><th></th>
                         </tr></thead>
                         <tbody>
                             {list.into_iter().map(|schedule| {
@@ -297,7 +298,7 @@ pub fn RuleFormPage() -> impl IntoView {
                 })}
             </Suspense>
             <Show when=saved fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_saved)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -432,27 +433,27 @@ fn RuleEditor(
         <ActionForm action=save attr:class="stack" attr:novalidate=true>
             {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
             {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
-            <label for="rule-name">{t!(i18n, rule_name)}</label>
+            <label for="rule-name">{tr!(i18n, rule_name)}</label>
             <input id="rule-name" name="form[name]" type="text" value=form.name.clone() aria-describedby="rule-name-error" autocomplete="off" />
             <FieldError field="name".into() errors />
-            <label for="rule-description">{t!(i18n, rule_description)}</label>
+            <label for="rule-description">{tr!(i18n, rule_description)}</label>
             <input id="rule-description" name="form[description]" type="text" value=form.description.clone() aria-describedby="rule-description-error" />
             <FieldError field="description".into() errors />
 
             <fieldset class="trigger">
-                <legend>{t!(i18n, rule_trigger)}</legend>
+                <legend>{tr!(i18n, rule_trigger)}</legend>
                 <label>
                     <input type="radio" name="form[trigger]" value="schedule" checked=trigger.get_untracked() == "schedule" on:change=move |_| trigger.set("schedule") />
-                    {t!(i18n, rule_on_schedule)}
+                    {tr!(i18n, rule_on_schedule)}
                 </label>
                 <label>
                     <input type="radio" name="form[trigger]" value="pattern" checked=trigger.get_untracked() == "pattern" on:change=move |_| trigger.set("pattern") />
-                    {t!(i18n, rule_on_pattern)}
+                    {tr!(i18n, rule_on_pattern)}
                 </label>
             </fieldset>
 
             <div class="schedule" hidden=move || trigger.get() != "schedule">
-                <label for="rule-zone">{t!(i18n, rule_zone)}</label>
+                <label for="rule-zone">{tr!(i18n, rule_zone)}</label>
                 <select id="rule-zone" name="form[zone]" aria-describedby="rule-zone-hint rule-zone-error" prop:value=move || tz.get().name() on:change=move |ev| {
                     if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
                         tz.set(zone);
@@ -460,9 +461,9 @@ fn RuleEditor(
                 }>
                     {zone_options(tz)}
                 </select>
-                <p id="rule-zone-hint" class="hint">{t!(i18n, rule_zone_hint)}</p>
+                <p id="rule-zone-hint" class="hint">{tr!(i18n, rule_zone_hint)}</p>
                 <FieldError field="zone".into() errors />
-                <label for="rule-schedule">{t!(i18n, rule_schedule)}</label>
+                <label for="rule-schedule">{tr!(i18n, rule_schedule)}</label>
                 <input
                     id="rule-schedule"
                     name="form[schedule]"
@@ -476,7 +477,7 @@ fn RuleEditor(
                     aria-invalid=move || matches!(reading.get(), Reading::Invalid(_)).to_string()
                     aria-describedby="rule-schedule-hint expr-feedback rule-schedule-error"
                 />
-                <p id="rule-schedule-hint" class="hint">{t!(i18n, rule_schedule_hint)}</p>
+                <p id="rule-schedule-hint" class="hint">{tr!(i18n, rule_schedule_hint)}</p>
                 <div id="expr-feedback" class="feedback" aria-live="polite">
                     {move || match reading.get() {
                         Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
@@ -495,7 +496,7 @@ fn RuleEditor(
             </div>
 
             <div class="pattern" hidden=move || trigger.get() != "pattern">
-                <label for="rule-event_pattern">{t!(i18n, rule_pattern)}</label>
+                <label for="rule-event_pattern">{tr!(i18n, rule_pattern)}</label>
                 <textarea
                     id="rule-event_pattern"
                     name="form[event_pattern]"
@@ -504,27 +505,27 @@ fn RuleEditor(
                     aria-describedby="rule-pattern-hint rule-pattern-check rule-event_pattern-error"
                     on:input=move |ev| pattern.set(event_target_value(&ev))
                 >{form.event_pattern.clone()}</textarea>
-                <p id="rule-pattern-hint" class="hint">{t!(i18n, rule_pattern_hint)}</p>
+                <p id="rule-pattern-hint" class="hint">{tr!(i18n, rule_pattern_hint)}</p>
                 <p id="rule-pattern-check" aria-live="polite" data-testid="pattern-check">
                     {move || pattern_problem.get().map(|problem| match problem {
                         Some(problem) => view! { <span class="form-error">{pattern_text(i18n, &problem)}</span> }.into_any(),
-                        None => view! { <span class="form-ok">{t!(i18n, rule_pattern_ok)}</span> }.into_any(),
+                        None => view! { <span class="form-ok">{tr!(i18n, rule_pattern_ok)}</span> }.into_any(),
                     })}
                 </p>
                 <FieldError field="event_pattern".into() errors />
             </div>
 
-            <label for="rule-enabled">{t!(i18n, rule_state)}</label>
+            <label for="rule-enabled">{tr!(i18n, rule_state)}</label>
             <select id="rule-enabled" name="form[enabled]">
-                <option value="true" selected=enabled>{t!(i18n, rule_enabled)}</option>
-                <option value="false" selected=!enabled>{t!(i18n, rule_disabled)}</option>
+                <option value="true" selected=enabled>{tr!(i18n, rule_enabled)}</option>
+                <option value="false" selected=!enabled>{tr!(i18n, rule_disabled)}</option>
             </select>
 
             <fieldset class="targets">
-                <legend>{t!(i18n, rule_targets)}</legend>
-                <p class="hint">{t!(i18n, rule_targets_hint)}</p>
+                <legend>{tr!(i18n, rule_targets)}</legend>
+                <p class="hint">{tr!(i18n, rule_targets_hint)}</p>
                 {move || functions_error.get().map(|error| view! { <ErrorNote error=error /> })}
-                {topics_empty.then(|| view! { <p class="hint">{t!(i18n, target_no_topics)}</p> })}
+                {topics_empty.then(|| view! { <p class="hint">{tr!(i18n, target_no_topics)}</p> })}
                 {slots
                     .into_iter()
                     .enumerate()
@@ -533,9 +534,9 @@ fn RuleEditor(
                     })
                     .collect_view()}
                 <FieldError field="targets".into() errors />
-                <button type="button" class="button" disabled=all_shown on:click=add>{t!(i18n, rule_add_target)}</button>
+                <button type="button" class="button" disabled=all_shown on:click=add>{tr!(i18n, rule_add_target)}</button>
             </fieldset>
-            <button type="submit" class="button primary">{t!(i18n, rule_save)}</button>
+            <button type="submit" class="button primary">{tr!(i18n, rule_save)}</button>
         </ActionForm>
     }
 }
@@ -572,7 +573,7 @@ fn TargetRow(
                 view! { <TargetFields index row kind topics=topics.clone() /> }
             }}
             <FieldError field=field.clone() errors />
-            <button type="button" class="button small" on:click=remove>{t!(i18n, rule_remove_target)}</button>
+            <button type="button" class="button small" on:click=remove>{tr!(i18n, rule_remove_target)}</button>
         </fieldset>
     }
 }
@@ -591,16 +592,16 @@ fn TargetFields(
     let selected_topic = row.topic.clone();
     view! {
         <input type="hidden" name=name("id") value=row.id.clone() />
-        <label for=id("kind")>{t!(i18n, target_kind)}</label>
+        <label for=id("kind")>{tr!(i18n, target_kind)}</label>
         <select id=id("kind") prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-            <option value="lambda" selected=is("lambda")>{t!(i18n, target_lambda)}</option>
-            <option value="topic" selected=is("topic")>{t!(i18n, target_topic)}</option>
-            <option value="sqs" selected=is("sqs")>{t!(i18n, target_sqs)}</option>
+            <option value="lambda" selected=is("lambda")>{tr!(i18n, target_lambda)}</option>
+            <option value="topic" selected=is("topic")>{tr!(i18n, target_topic)}</option>
+            <option value="sqs" selected=is("sqs")>{tr!(i18n, target_sqs)}</option>
         </select>
         <div hidden=is("topic")>
             <label for=id("arn")>
                 {move || if kind.get() == "sqs" { t_string!(i18n, target_sqs) } else { t_string!(i18n, target_lambda) }}
-                " " {t!(i18n, target_arn)}
+                " " {tr!(i18n, target_arn)}
             </label>
             <input
                 id=id("arn")
@@ -611,12 +612,12 @@ fn TargetFields(
                 value=row.arn.clone()
                 list=move || if kind.get() == "lambda" { "lambda-functions" } else { "" }
             />
-            <p class="hint" hidden=move || kind.get() != "lambda">{t!(i18n, target_functions_hint)}</p>
+            <p class="hint" hidden=move || kind.get() != "lambda">{tr!(i18n, target_functions_hint)}</p>
         </div>
         <div hidden=move || kind.get() != "topic">
-            <label for=id("topic")>{t!(i18n, target_topic)}</label>
+            <label for=id("topic")>{tr!(i18n, target_topic)}</label>
             <select id=id("topic") name=name("topic")>
-                <option value="">{t!(i18n, target_choose_topic)}</option>
+                <option value="">{tr!(i18n, target_choose_topic)}</option>
                 {topics.into_iter().map(|(topic, topic_name)| {
                     let value = topic.to_string();
                     let selected = value == selected_topic;
@@ -625,14 +626,14 @@ fn TargetFields(
             </select>
         </div>
         <details>
-            <summary>{t!(i18n, target_advanced)}</summary>
-            <label for=id("input")>{t!(i18n, target_input)}</label>
+            <summary>{tr!(i18n, target_advanced)}</summary>
+            <label for=id("input")>{tr!(i18n, target_input)}</label>
             <textarea id=id("input") name=name("input") rows="3" spellcheck="false">{row.input.clone()}</textarea>
-            <label for=id("max_attempts")>{t!(i18n, target_max_attempts)}</label>
+            <label for=id("max_attempts")>{tr!(i18n, target_max_attempts)}</label>
             <input id=id("max_attempts") name=name("max_attempts") type="text" inputmode="numeric" value=row.max_attempts.clone() placeholder="185" />
-            <label for=id("max_age_seconds")>{t!(i18n, target_max_age)}</label>
+            <label for=id("max_age_seconds")>{tr!(i18n, target_max_age)}</label>
             <input id=id("max_age_seconds") name=name("max_age_seconds") type="text" inputmode="numeric" value=row.max_age_seconds.clone() placeholder="86400" />
-            <label for=id("dead_letter")>{t!(i18n, target_dead_letter)}</label>
+            <label for=id("dead_letter")>{tr!(i18n, target_dead_letter)}</label>
             <input id=id("dead_letter") name=name("dead_letter") type="text" spellcheck="false" value=row.dead_letter.clone() />
         </details>
     }
@@ -685,7 +686,7 @@ pub fn SchedulerFormPage() -> impl IntoView {
     view! {
         <section class="resource-form rule-form">
             <h1>{move || if id().is_some() { t_string!(i18n, scheduler_edit_title) } else { t_string!(i18n, scheduler_new_title) }}</h1>
-            <p class="hint">{t!(i18n, scheduler_lede)}</p>
+            <p class="hint">{tr!(i18n, scheduler_lede)}</p>
             <FunctionList functions />
             <Suspense fallback=|| ()>
                 {move || data.get().map(|data| match data {
@@ -695,7 +696,7 @@ pub fn SchedulerFormPage() -> impl IntoView {
                 })}
             </Suspense>
             <Show when=saved fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, alarm_saved)} " " <A href="/plan">{t!(i18n, plan_link)}</A></p>
+                <p class="form-ok" role="status">{tr!(i18n, alarm_saved)} " " <A href="/plan">{tr!(i18n, plan_link)}</A></p>
             </Show>
             {move || other_error.get().map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -737,7 +738,7 @@ fn SchedulerEditor(
             {text("name", t_string!(i18n, rule_name).to_string(), form.name.clone())}
             {text("group", t_string!(i18n, sched_group).to_string(), form.group.clone())}
             {text("description", t_string!(i18n, rule_description).to_string(), form.description.clone())}
-            <label for="schedule-timezone">{t!(i18n, sched_timezone)}</label>
+            <label for="schedule-timezone">{tr!(i18n, sched_timezone)}</label>
             <select id="schedule-timezone" name="form[timezone]" prop:value=move || tz.get().name() on:change=move |ev| {
                 if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
                     tz.set(zone);
@@ -746,7 +747,7 @@ fn SchedulerEditor(
                 {zone_options(tz)}
             </select>
             <FieldError field="timezone".into() errors />
-            <label for="schedule-expression">{t!(i18n, sched_expression)}</label>
+            <label for="schedule-expression">{tr!(i18n, sched_expression)}</label>
             <input
                 id="schedule-expression"
                 name="form[expression]"
@@ -773,18 +774,18 @@ fn SchedulerEditor(
             {text("start", t_string!(i18n, sched_start).to_string(), form.start.clone())}
             {text("end", t_string!(i18n, sched_end).to_string(), form.end.clone())}
             {text("flexible_minutes", t_string!(i18n, sched_window).to_string(), form.flexible_minutes.clone())}
-            <label for="schedule-enabled">{t!(i18n, rule_state)}</label>
+            <label for="schedule-enabled">{tr!(i18n, rule_state)}</label>
             <select id="schedule-enabled" name="form[enabled]">
-                <option value="true" selected=enabled>{t!(i18n, rule_enabled)}</option>
-                <option value="false" selected=!enabled>{t!(i18n, rule_disabled)}</option>
+                <option value="true" selected=enabled>{tr!(i18n, rule_enabled)}</option>
+                <option value="false" selected=!enabled>{tr!(i18n, rule_disabled)}</option>
             </select>
-            <label for="schedule-target_arn">{t!(i18n, sched_target)}</label>
+            <label for="schedule-target_arn">{tr!(i18n, sched_target)}</label>
             <input id="schedule-target_arn" name="form[target_arn]" type="text" spellcheck="false" autocomplete="off" list="lambda-functions" value=form.target_arn.clone() />
             <FieldError field="target_arn".into() errors />
             {text("role_arn", t_string!(i18n, sched_role).to_string(), form.role_arn.clone())}
             <details>
-                <summary>{t!(i18n, target_advanced)}</summary>
-                <label for="schedule-input">{t!(i18n, target_input)}</label>
+                <summary>{tr!(i18n, target_advanced)}</summary>
+                <label for="schedule-input">{tr!(i18n, target_input)}</label>
                 <textarea id="schedule-input" name="form[input]" rows="3" spellcheck="false">{form.input.clone()}</textarea>
                 <FieldError field="input".into() errors />
                 {text("max_attempts", t_string!(i18n, target_max_attempts).to_string(), form.max_attempts.clone())}
@@ -792,7 +793,7 @@ fn SchedulerEditor(
                 <FieldError field="retry".into() errors />
                 {text("dead_letter", t_string!(i18n, target_dead_letter).to_string(), form.dead_letter.clone())}
             </details>
-            <button type="submit" class="button primary">{t!(i18n, sched_save)}</button>
+            <button type="submit" class="button primary">{tr!(i18n, sched_save)}</button>
         </ActionForm>
     }
 }

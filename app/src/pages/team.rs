@@ -9,8 +9,9 @@ use crate::api::teams::{
     invitation_info, team_members,
 };
 use crate::components::error::ErrorNote;
+use crate::components::text::tr;
 use crate::domain::Role;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -52,34 +53,34 @@ pub fn SettingsPage() -> impl IntoView {
     });
     view! {
         <section class="settings">
-            <h1>{t!(i18n, settings_title)}</h1>
+            <h1>{tr!(i18n, settings_title)}</h1>
             <Suspense fallback=|| ()>
                 {move || page.get().map(|loaded| match loaded {
                     Ok((Some(me), members, heal)) => view! {
-                        <h2>{t!(i18n, members)} " · " {me.team_name.clone()}</h2>
+                        <h2>{tr!(i18n, members)} " · " {me.team_name.clone()}</h2>
                         <ul class="members" data-testid="members">
                             {members.into_iter().map(|m| view! {
                                 <li>{m.email} " (" {m.role.as_str()} ")"</li>
                             }).collect_view()}
                         </ul>
                         <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
-                            <h2>{t!(i18n, invite_title)}</h2>
+                            <h2>{tr!(i18n, invite_title)}</h2>
                             <ActionForm action=invite attr:class="inline-fields">
-                                <label for="invite-role">{t!(i18n, role)}</label>
+                                <label for="invite-role">{tr!(i18n, role)}</label>
                                 <select id="invite-role" name="role">
                                     <option value="viewer">"viewer"</option>
                                     <option value="editor" selected>"editor"</option>
                                     <option value="admin">"admin"</option>
                                 </select>
-                                <button type="submit" class="button">{t!(i18n, invite_create)}</button>
+                                <button type="submit" class="button">{tr!(i18n, invite_create)}</button>
                             </ActionForm>
                             {move || link().map(|path| view! {
-                                <p class="hint">{t!(i18n, invite_share)}</p>
+                                <p class="hint">{tr!(i18n, invite_share)}</p>
                                 <p><code data-testid="invite-link">{path.clone()}</code></p>
                             })}
                             {move || invite_error().map(|e| view! { <ErrorNote error=e /> })}
                         </Show>
-                        <h2>{t!(i18n, self_heal_title)}</h2>
+                        <h2>{tr!(i18n, self_heal_title)}</h2>
                         <p data-testid="self-heal">
                             {if heal { t_string!(i18n, self_heal_on) } else { t_string!(i18n, self_heal_off) }}
                         </p>
@@ -93,17 +94,17 @@ pub fn SettingsPage() -> impl IntoView {
                         </Show>
                         <ul class="links">
                             <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
-                                <li><A href="/settings/aws">{t!(i18n, settings_aws_link)}</A></li>
+                                <li><A href="/settings/aws">{tr!(i18n, settings_aws_link)}</A></li>
                             </Show>
-                            <li><A href="/settings/password">{t!(i18n, settings_password_link)}</A></li>
+                            <li><A href="/settings/password">{tr!(i18n, settings_password_link)}</A></li>
                         </ul>
-                        <h2>{t!(i18n, new_team_title)}</h2>
+                        <h2>{tr!(i18n, new_team_title)}</h2>
                         // A plain form, like the team switcher: the new team becomes the current
                         // one, and everything on the page belongs to the team, so it reloads.
                         <form method="post" action=CreateTeam::url() class="inline-fields">
-                            <label for="new-team">{t!(i18n, team_name)}</label>
+                            <label for="new-team">{tr!(i18n, team_name)}</label>
                             <input id="new-team" name="name" type="text" maxlength="80" required />
-                            <button type="submit" class="button">{t!(i18n, new_team_create)}</button>
+                            <button type="submit" class="button">{tr!(i18n, new_team_create)}</button>
                         </form>
                     }.into_any(),
                     _ => view! { <SignInFirst /> }.into_any(),
@@ -130,8 +131,8 @@ pub fn AwsSettingsPage() -> impl IntoView {
     let error = move || save.value().get().and_then(Result::err);
     view! {
         <section class="settings">
-            <h1>{t!(i18n, aws_title)}</h1>
-            <p class="hint">{t!(i18n, aws_hint)}</p>
+            <h1>{tr!(i18n, aws_title)}</h1>
+            <p class="hint">{tr!(i18n, aws_hint)}</p>
             <Suspense fallback=|| ()>
                 {move || current.get().map(|current| match current {
                     Ok(current) => {
@@ -141,16 +142,16 @@ pub fn AwsSettingsPage() -> impl IntoView {
                         let external_id = current.map(|c| c.external_id);
                         view! {
                             <ActionForm action=save attr:class="stack">
-                                <label for="aws-region">{t!(i18n, aws_region)}</label>
+                                <label for="aws-region">{tr!(i18n, aws_region)}</label>
                                 <input id="aws-region" name="region" type="text" required placeholder="ap-northeast-2" value=region />
-                                <label for="aws-role">{t!(i18n, aws_role)}</label>
+                                <label for="aws-role">{tr!(i18n, aws_role)}</label>
                                 <input id="aws-role" name="role_arn" type="text" placeholder="arn:aws:iam::123456789012:role/belfry" value=role />
-                                <label for="aws-endpoint">{t!(i18n, aws_endpoint)}</label>
+                                <label for="aws-endpoint">{tr!(i18n, aws_endpoint)}</label>
                                 <input id="aws-endpoint" name="endpoint_url" type="url" placeholder="http://127.0.0.1:5000" value=endpoint />
-                                <button type="submit" class="button primary">{t!(i18n, save)}</button>
+                                <button type="submit" class="button primary">{tr!(i18n, save)}</button>
                             </ActionForm>
                             {external_id.map(|id| view! {
-                                <p>{t!(i18n, aws_external_id)} " " <code data-testid="external-id">{id}</code></p>
+                                <p>{tr!(i18n, aws_external_id)} " " <code data-testid="external-id">{id}</code></p>
                             })}
                         }.into_any()
                     }
@@ -159,7 +160,7 @@ pub fn AwsSettingsPage() -> impl IntoView {
                 })}
             </Suspense>
             <Show when=saved fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, saved)}</p>
+                <p class="form-ok" role="status">{tr!(i18n, saved)}</p>
             </Show>
             {move || error().map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -176,26 +177,26 @@ pub fn PasswordPage() -> impl IntoView {
     let error = move || change.value().get().and_then(Result::err);
     view! {
         <section class="auth">
-            <h1>{t!(i18n, password_title)}</h1>
+            <h1>{tr!(i18n, password_title)}</h1>
             <Suspense fallback=|| ()>
                 {move || me.get().map(|me| match me {
                     Ok(Some(me)) => view! {
                         <ActionForm action=change attr:class="stack">
                             // For password managers: whose password this is.
                             <input type="hidden" name="username" autocomplete="username" value=me.email />
-                            <label for="current">{t!(i18n, password_current)}</label>
+                            <label for="current">{tr!(i18n, password_current)}</label>
                             <input id="current" name="current" type="password" autocomplete="current-password" required />
-                            <label for="new">{t!(i18n, password_new)}</label>
+                            <label for="new">{tr!(i18n, password_new)}</label>
                             <input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required aria-describedby="password-hint" />
-                            <p id="password-hint" class="hint">{t!(i18n, password_hint)}</p>
-                            <button type="submit" class="button primary">{t!(i18n, password_change)}</button>
+                            <p id="password-hint" class="hint">{tr!(i18n, password_hint)}</p>
+                            <button type="submit" class="button primary">{tr!(i18n, password_change)}</button>
                         </ActionForm>
                     }.into_any(),
                     _ => view! { <SignInFirst /> }.into_any(),
                 })}
             </Suspense>
             <Show when=changed fallback=|| ()>
-                <p class="form-ok" role="status">{t!(i18n, password_changed)}</p>
+                <p class="form-ok" role="status">{tr!(i18n, password_changed)}</p>
             </Show>
             {move || error().map(|error| view! { <ErrorNote error=error /> })}
         </section>
@@ -213,30 +214,30 @@ pub fn InvitePage() -> impl IntoView {
     let error = move || accept.value().get().and_then(Result::err);
     view! {
         <section class="auth">
-            <h1>{t!(i18n, invite_page_title)}</h1>
+            <h1>{tr!(i18n, invite_page_title)}</h1>
             <Suspense fallback=|| ()>
                 {move || info.get().map(|info| match info {
                     Ok(info) if info.usable => {
                         let signed_in = me.get().and_then(Result::ok).flatten();
                         view! {
-                            <p data-testid="invitation">{t!(i18n, invite_offer)} " " <strong>{info.team_name.clone()}</strong> " (" {info.role.as_str()} ")"</p>
+                            <p data-testid="invitation">{tr!(i18n, invite_offer)} " " <strong>{info.team_name.clone()}</strong> " (" {info.role.as_str()} ")"</p>
                             <ActionForm action=accept attr:class="stack">
                                 <input type="hidden" name="token" prop:value=token />
                                 {match signed_in {
-                                    Some(me) => view! { <p>{t!(i18n, signed_in_as)} " " {me.email}</p> }.into_any(),
+                                    Some(me) => view! { <p>{tr!(i18n, signed_in_as)} " " {me.email}</p> }.into_any(),
                                     None => view! {
-                                        <label for="email">{t!(i18n, email)}</label>
+                                        <label for="email">{tr!(i18n, email)}</label>
                                         <input id="email" name="email" type="email" autocomplete="username" required />
-                                        <label for="password">{t!(i18n, password)}</label>
+                                        <label for="password">{tr!(i18n, password)}</label>
                                         <input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required />
-                                        <p class="hint">{t!(i18n, password_hint)}</p>
+                                        <p class="hint">{tr!(i18n, password_hint)}</p>
                                     }.into_any(),
                                 }}
-                                <button type="submit" class="button primary">{t!(i18n, invite_accept)}</button>
+                                <button type="submit" class="button primary">{tr!(i18n, invite_accept)}</button>
                             </ActionForm>
                         }.into_any()
                     }
-                    _ => view! { <p class="form-error">{t!(i18n, invite_unusable)}</p> }.into_any(),
+                    _ => view! { <p class="form-error">{tr!(i18n, invite_unusable)}</p> }.into_any(),
                 })}
             </Suspense>
             {move || error().map(|e| view! { <ErrorNote error=e /> })}
@@ -252,24 +253,24 @@ pub fn ActivityPage() -> impl IntoView {
     let log = Resource::new(action, audit_log);
     view! {
         <section class="activity">
-            <h1>{t!(i18n, activity_title)}</h1>
+            <h1>{tr!(i18n, activity_title)}</h1>
             <form method="get" action="/activity" class="inline-fields">
-                <label for="action-filter">{t!(i18n, activity_filter)}</label>
+                <label for="action-filter">{tr!(i18n, activity_filter)}</label>
                 <select id="action-filter" name="action">
-                    <option value="">{t!(i18n, activity_all)}</option>
+                    <option value="">{tr!(i18n, activity_all)}</option>
                     <option value="user." selected=move || action().as_deref() == Some("user.")>"user."</option>
                     <option value="team." selected=move || action().as_deref() == Some("team.")>"team."</option>
                     <option value="member." selected=move || action().as_deref() == Some("member.")>"member."</option>
                     <option value="invitation." selected=move || action().as_deref() == Some("invitation.")>"invitation."</option>
                 </select>
-                <button type="submit" class="button">{t!(i18n, activity_apply)}</button>
+                <button type="submit" class="button">{tr!(i18n, activity_apply)}</button>
             </form>
             <Suspense fallback=|| ()>
                 {move || log.get().map(|log| match log {
-                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{t!(i18n, activity_empty)}</p> }.into_any(),
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{tr!(i18n, activity_empty)}</p> }.into_any(),
                     Ok(rows) => view! {
                         <table data-testid="audit">
-                            <thead><tr><th>{t!(i18n, activity_when)}</th><th>{t!(i18n, activity_who)}</th><th>{t!(i18n, activity_what)}</th><th>{t!(i18n, activity_change)}</th></tr></thead>
+                            <thead><tr><th>{tr!(i18n, activity_when)}</th><th>{tr!(i18n, activity_who)}</th><th>{tr!(i18n, activity_what)}</th><th>{tr!(i18n, activity_change)}</th></tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|row| view! {
                                     <tr>

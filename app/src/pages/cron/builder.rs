@@ -2,8 +2,9 @@
 //! `rate()`. It edits the parsed model and prints it back into the text box, so text and
 //! builder always say the same thing.
 use super::{Reading, lang_of};
+use crate::components::text::tr;
 use crate::cron::{CronExpr, Field, FieldExpr, Lang, Part, Rate, RateUnit, Schedule, StepBase};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 
 /// How a field is set, as the builder offers it.
@@ -272,13 +273,13 @@ pub fn Builder(expr: RwSignal<String>, reading: Memo<Reading>) -> impl IntoView 
 
     view! {
         <section class="builder" aria-labelledby="builder-title">
-            <h2 id="builder-title">{t!(i18n, cron_builder)}</h2>
+            <h2 id="builder-title">{tr!(i18n, cron_builder)}</h2>
             <Show
                 when=move || schedule.with(Option::is_some)
-                fallback=move || view! { <p class="hint">{t!(i18n, cron_builder_needs_valid)}</p> }
+                fallback=move || view! { <p class="hint">{tr!(i18n, cron_builder_needs_valid)}</p> }
             >
                 <div class="field">
-                    <label for="kind">{t!(i18n, cron_kind)}</label>
+                    <label for="kind">{tr!(i18n, cron_kind)}</label>
                     <select id="kind" on:change=switch_kind prop:value=kind>
                         <option value="cron" selected=move || kind() == "cron">"cron()"</option>
                         <option value="rate" selected=move || kind() == "rate">"rate()"</option>
@@ -290,16 +291,16 @@ pub fn Builder(expr: RwSignal<String>, reading: Memo<Reading>) -> impl IntoView 
                         <FieldEditor field=Field::Minutes cron expr update />
                         <FieldEditor field=Field::Hours cron expr update />
                         <fieldset class="days">
-                            <legend>{t!(i18n, cron_days)}</legend>
+                            <legend>{tr!(i18n, cron_days)}</legend>
                             <label>
                                 <input type="radio" name="days" value="month" prop:checked=move || !by_weekday() on:change=move |_| choose_days(false) />
-                                {t!(i18n, cron_days_by_month)}
+                                {tr!(i18n, cron_days_by_month)}
                             </label>
                             <label>
                                 <input type="radio" name="days" value="week" prop:checked=by_weekday on:change=move |_| choose_days(true) />
-                                {t!(i18n, cron_days_by_week)}
+                                {tr!(i18n, cron_days_by_week)}
                             </label>
-                            <p class="hint">{t!(i18n, cron_days_either_or)}</p>
+                            <p class="hint">{tr!(i18n, cron_days_either_or)}</p>
                             {move || if by_weekday() {
                                 view! { <FieldEditor field=Field::DayOfWeek cron expr update /> }.into_any()
                             } else {
@@ -339,7 +340,7 @@ fn RateEditor(rate: Memo<Option<Rate>>, expr: RwSignal<String>) -> impl IntoView
     };
     view! {
         <div class="rate-editor">
-            <label for="rate-value">{t!(i18n, cron_rate_every)}</label>
+            <label for="rate-value">{tr!(i18n, cron_rate_every)}</label>
             <input
                 id="rate-value"
                 type="number"
@@ -351,7 +352,7 @@ fn RateEditor(rate: Memo<Option<Rate>>, expr: RwSignal<String>) -> impl IntoView
                     }
                 }
             />
-            <select aria-label=move || t_string!(i18n, rate_unit) on:change=move |ev| {
+            <select aria-label=tr!(i18n, rate_unit) on:change=move |ev| {
                 let unit = match event_target_value(&ev).as_str() {
                     "hour" => RateUnit::Hour,
                     "day" => RateUnit::Day,

@@ -7,6 +7,7 @@ pub mod builder;
 pub mod runs;
 
 use super::encode;
+use crate::components::text::tr;
 use crate::cron::{self, Conversion, CronError, Dialect, Lang, Schedule, Tz};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
@@ -183,12 +184,12 @@ pub fn CronPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=move || t_string!(i18n, cron_title).to_string() />
         <section class="playground">
-            <h1>{t!(i18n, cron_title)}</h1>
-            <p class="lede">{t!(i18n, cron_lede)}</p>
+            <h1>{tr!(i18n, cron_title)}</h1>
+            <p class="lede">{tr!(i18n, cron_lede)}</p>
 
             <form class="expr-form" method="get" action="/cron" on:submit=|ev| ev.prevent_default()>
                 <div class="field expr-field">
-                    <label for="expr">{t!(i18n, cron_expression)}</label>
+                    <label for="expr">{tr!(i18n, cron_expression)}</label>
                     <input
                         id="expr"
                         name="expr"
@@ -204,7 +205,7 @@ pub fn CronPage() -> impl IntoView {
                     />
                 </div>
                 <div class="field">
-                    <label for="tz">{t!(i18n, cron_time_zone)}</label>
+                    <label for="tz">{tr!(i18n, cron_time_zone)}</label>
                     <select id="tz" name="tz" prop:value=move || tz.get().name() on:change=move |ev| {
                         if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
                             tz.set(zone);
@@ -214,7 +215,7 @@ pub fn CronPage() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field narrow">
-                    <label for="count">{t!(i18n, cron_count)}</label>
+                    <label for="count">{tr!(i18n, cron_count)}</label>
                     <input
                         id="count"
                         name="count"
@@ -231,7 +232,7 @@ pub fn CronPage() -> impl IntoView {
                     />
                 </div>
                 <noscript>
-                    <button type="submit" class="button primary">{t!(i18n, cron_show)}</button>
+                    <button type="submit" class="button primary">{tr!(i18n, cron_show)}</button>
                 </noscript>
             </form>
 
@@ -239,7 +240,7 @@ pub fn CronPage() -> impl IntoView {
                 {move || match reading.get() {
                     Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
                     Reading::Converted(dialect, conversion) => view! { <ConversionView dialect conversion expr /> }.into_any(),
-                    Reading::Empty => view! { <p class="hint">{t!(i18n, cron_empty)}</p> }.into_any(),
+                    Reading::Empty => view! { <p class="hint">{tr!(i18n, cron_empty)}</p> }.into_any(),
                     Reading::Aws(_) => ().into_any(),
                 }}
             </div>
@@ -252,7 +253,7 @@ pub fn CronPage() -> impl IntoView {
             <builder::Builder expr reading />
 
             <section class="examples" aria-labelledby="examples-title">
-                <h2 id="examples-title">{t!(i18n, cron_examples)}</h2>
+                <h2 id="examples-title">{tr!(i18n, cron_examples)}</h2>
                 <ul>
                     {EXAMPLES
                         .iter()
@@ -320,7 +321,7 @@ pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) ->
     view! {
         <Show when=shown fallback=|| ()>
             <section class="utc-rule" aria-labelledby="utc-rule-title" data-testid="utc-rule">
-                <h2 id="utc-rule-title">{t!(i18n, cron_rule_title)}</h2>
+                <h2 id="utc-rule-title">{tr!(i18n, cron_rule_title)}</h2>
                 {move || match translated.get() {
                     Some(Ok(rule)) => {
                         let href = share_path(&rule, Tz::UTC, DEFAULT_RUNS);
@@ -328,7 +329,7 @@ pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) ->
                             <p>{t!(i18n, cron_rule_same, zone = zone_name)}</p>
                             <p>
                                 <code data-testid="utc-expression">{rule}</code> " "
-                                <a href=href rel="external" data-testid="open-utc">{t!(i18n, cron_rule_open)}</a>
+                                <a href=href rel="external" data-testid="open-utc">{tr!(i18n, cron_rule_open)}</a>
                             </p>
                         }
                             .into_any()
@@ -337,7 +338,7 @@ pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) ->
                         let offset_changes = matches!(error, cron::ZoneError::OffsetChanges { .. });
                         view! {
                             <p class="warning" data-testid="utc-none">
-                                {t!(i18n, cron_rule_none)} " "
+                                {tr!(i18n, cron_rule_none)} " "
                                 {move || error.message(lang_of(i18n.get_locale()))}
                             </p>
                             {(!offset_changes).then(|| view! { <p>{t!(i18n, cron_rule_scheduler, zone = zone_name)}</p> })}
@@ -428,7 +429,7 @@ pub fn ErrorView(error: CronError, expr: RwSignal<String>) -> impl IntoView {
                 let label = fixed.clone();
                 view! {
                     <button type="button" class="button" on:click=move |_| expr.set(fixed.clone())>
-                        {t!(i18n, cron_apply_fix)} " " <code>{label}</code>
+                        {tr!(i18n, cron_apply_fix)} " " <code>{label}</code>
                     </button>
                 }
             })}
@@ -466,7 +467,7 @@ pub fn ConversionView(
             </ul>
             {single.map(|rule| view! {
                 <button type="button" class="button" on:click=move |_| expr.set(rule.clone())>
-                    {t!(i18n, cron_use_aws_form)}
+                    {tr!(i18n, cron_use_aws_form)}
                 </button>
             })}
         </div>

@@ -1,5 +1,6 @@
 //! The next runs, in the chosen zone and in UTC, with daylight-saving shifts marked.
 use super::{Reading, merged_runs};
+use crate::components::text::tr;
 use crate::cron::Tz;
 use crate::i18n::{Locale, t, use_i18n};
 use chrono::{DateTime, Datelike, Offset, SecondsFormat, TimeZone, Utc, Weekday};
@@ -83,7 +84,7 @@ pub fn Runs(
 
     view! {
         <section class="runs" aria-labelledby="runs-title">
-            <h2 id="runs-title">{t!(i18n, cron_next_runs)}</h2>
+            <h2 id="runs-title">{tr!(i18n, cron_next_runs)}</h2>
             <p class="hint">
                 {t!(i18n, cron_counted_from, from = move || from.to_rfc3339_opts(SecondsFormat::Secs, true))}
             </p>
@@ -92,9 +93,9 @@ pub fn Runs(
                 fallback=move || view! {
                     <p class="empty" data-testid="no-runs">
                         {move || if has_schedule() {
-                            t!(i18n, cron_never_runs).into_any()
+                            tr!(i18n, cron_never_runs).into_any()
                         } else {
-                            t!(i18n, cron_nothing_to_preview).into_any()
+                            tr!(i18n, cron_nothing_to_preview).into_any()
                         }}
                     </p>
                 }
@@ -121,7 +122,7 @@ pub fn Runs(
                                         let text = format!("{} → {}", offset_label(before), offset_label(row.offset));
                                         view! {
                                             <span class="dst-shift" data-testid="dst-shift">
-                                                {t!(i18n, cron_clocks_change)} " " {text}
+                                                {tr!(i18n, cron_clocks_change)} " " {text}
                                             </span>
                                         }
                                     });
