@@ -108,7 +108,7 @@ install_build_tools() {
   # The splitter (tools/wasm-split), built from this repository: installed again whenever
   # its source changes.
   local split_src split_stamp="${CARGO_HOME:-$HOME/.cargo}/bin/.belfry-wasm-split.sum"
-  split_src=$(cat "$ROOT"/tools/wasm-split/{Cargo.toml,Cargo.lock,src/main.rs} | sha256sum)
+  split_src=$(cat "$ROOT"/tools/wasm-split/{Cargo.toml,Cargo.lock} "$ROOT"/tools/wasm-split/src/*.rs | sha256sum)
   if ! command -v belfry-wasm-split >/dev/null || [ "$(cat "$split_stamp" 2>/dev/null)" != "$split_src" ]; then
     log "installing belfry-wasm-split (tools/wasm-split)"
     install_tool_profile cargo install --locked --force --path "$ROOT/tools/wasm-split"
@@ -296,12 +296,19 @@ split_and_bind() {
   local wasm=$1 pkg=$2
   mkdir -p "$pkg"
   # The modules are named by their content: drop the last build's, or the site grows.
-  rm -f "$pkg"/*.wasm "$pkg"/__wasm_split*
+  rm -f "$pkg"/*.wasm "$pkg"/__wasm_split* "$pkg"/__belfry_sections.json
   belfry-wasm-split "$wasm" "$pkg" belfry
   wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
     --out-name belfry --out-dir "$pkg" "$pkg/belfry_main.wasm"
   rm "$pkg/belfry_main.wasm"
   mv "$pkg/belfry_bg.wasm" "$pkg/belfry.wasm"
+}
+
+# Each section's modules in $1 (split_and_bind's output, after wasm-opt when there is one) as
+# one download, its pack: a page preloads its section's pack, and the loader takes the modules
+# from it (tools/wasm-split/src/pack.rs). __belfry_sections.json keeps the splitter's manifest.
+pack_sections() {
+  belfry-wasm-split pack "$1"
 }
 
 # Runs a cargo build or test command ("$@") with clippy-driver compiling the workspace's own
@@ -338,6 +345,7 @@ build_front() {
   mkdir -p "$pkg"
   cp -r "$ROOT/public/." "$site/"
   split_and_bind "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug/app.wasm" "$pkg"
+  pack_sections "$pkg"
   sass --no-source-map "$ROOT/style/main.scss" "$pkg/belfry.css"
 }
 

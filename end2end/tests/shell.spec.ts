@@ -49,17 +49,21 @@ test("client-side navigation reaches every section, each asking a visitor to log
   await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
 });
 
-test("the playground loads its own page's code, and a section's only when a visitor heads there", async ({ page }) => {
-  // The splitter's manifest: for each page, the wasm modules its view needs beside the main one.
-  const manifest: Record<string, string[]> = await (await page.request.get("/pkg/__wasm_split_manifest.json")).json();
+test("the playground loads its own page's code in one pack, and a section's only when a visitor heads there", async ({ page }) => {
+  // The splitter's manifest: for each section, the wasm modules its views need beside the main
+  // one. A first visit gets them in one download, the section's pack (tools/wasm-split/src/pack.rs).
+  const sections: Record<string, string[]> = await (await page.request.get("/pkg/__belfry_sections.json")).json();
   // The sections' lazily loaded functions are named `<section>_<hash>` (app/src/pages/lazy.rs).
-  const modulesOf = (section: string) => {
-    const key = Object.keys(manifest).find((k) => k.startsWith(`${section}_`));
-    expect(key, `no lazy function for ${section} in ${Object.keys(manifest)}`).toBeTruthy();
-    return manifest[key!].map((m) => `/pkg/${m}.wasm`);
+  const keyOf = (section: string) => {
+    const key = Object.keys(sections).find((k) => k.startsWith(`${section}_`));
+    expect(key, `no lazy function for ${section} in ${Object.keys(sections)}`).toBeTruthy();
+    return key!;
   };
+  const modulesOf = (section: string) => sections[keyOf(section)].map((m) => `/pkg/${m}.wasm`);
+  const packOf = (section: string) => `/pkg/pack_${keyOf(section)}.wasm`;
   const cron = modulesOf("cron_section");
   const alarmsOnly = modulesOf("alarms_section").filter((m) => !cron.includes(m));
+  expect(cron.length).toBeGreaterThan(1);
   expect(alarmsOnly.length).toBeGreaterThan(0);
 
   const fetched: string[] = [];
@@ -68,7 +72,7 @@ test("the playground loads its own page's code, and a section's only when a visi
     if (path.endsWith(".wasm")) fetched.push(path);
   });
   const response = await page.goto("/cron");
-  // The server names the page's modules in the page, so they download beside the main one.
+  // The server names the page's pack in the page, so it downloads beside the main module.
   const html = await response!.text();
   const preloaded = await page.evaluate(
     (html) =>
@@ -77,20 +81,17 @@ test("the playground loads its own page's code, and a section's only when a visi
       ),
     html,
   );
-  for (const m of cron) expect(preloaded).toContain(m);
-  for (const m of alarmsOnly) expect(preloaded).not.toContain(m);
+  expect(preloaded).toContain(packOf("cron_section"));
+  expect(preloaded).not.toContain(packOf("alarms_section"));
   await hydrated(page);
   // Hydrated: the playground answers typing.
   await page.getByLabel("Schedule expression").fill("cron(30 8 ? * MON-FRI *)");
   await expect(page.getByTestId("description")).toHaveText("At 08:30 AM, Monday through Friday");
-  expect(fetched).toContain("/pkg/belfry.wasm");
-  for (const m of cron) expect(fetched).toContain(m);
-  for (const m of alarmsOnly) expect(fetched).not.toContain(m);
-  // Each module once: the loader's fetch takes the preloaded copy rather than asking again.
-  expect(fetched.filter((m, i) => fetched.indexOf(m) !== i)).toEqual([]);
+  // The main module and the pack, once each: every module of the section came out of the pack.
+  expect([...fetched].sort()).toEqual(["/pkg/belfry.wasm", packOf("cron_section")].sort());
 
-  // Heading for a section loads its code before the click: the pointer over its link, or the
-  // keyboard's focus on it.
+  // Heading for a section loads its code before the click (the pointer over its link, or the
+  // keyboard's focus on it): the modules the visitor lacks, one by one, not the section's pack.
   const nav = page.getByRole("navigation", { name: "Main" });
   const schedulesOnly = modulesOf("schedules_section").filter((m) => !cron.includes(m) && !alarmsOnly.includes(m));
   expect(schedulesOnly.length).toBeGreaterThan(0);
@@ -103,8 +104,10 @@ test("the playground loads its own page's code, and a section's only when a visi
   await nav.getByRole("link", { name: "Alarms" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alarms");
   await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
-  // Hovering, then clicking, fetched nothing twice.
+  // Nothing twice, nothing the pack had already brought, and no other section's pack.
   expect(fetched.filter((m, i) => fetched.indexOf(m) !== i)).toEqual([]);
+  for (const m of cron) expect(fetched).not.toContain(m);
+  expect(fetched.filter((m) => m.includes("/pack_"))).toEqual([packOf("cron_section")]);
 });
 
 test("a page hydrates from its own section's marker, even when its preload links are lost", async ({ page }) => {
@@ -113,15 +116,23 @@ test("a page hydrates from its own section's marker, even when its preload links
   // which a proxy or a stale manifest can drop. Here they are stripped from the HTML.
   await page.route("**/schedules", async (route) => {
     const response = await route.fetch();
-    const html = (await response.text()).replace(/<link[^>]*split_[^>]*>/g, "");
+    const html = (await response.text()).replace(/<link[^>]*pack_[^>]*>/g, "");
     expect(html).not.toContain("_section_");
     await route.fulfill({ response, body: html });
   });
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
+  const fetched: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) fetched.push(path);
+  });
   await page.goto("/schedules");
   await expect(page.locator('main [data-section="schedules_section"]')).toBeAttached();
   await hydrated(page);
+  // Without the pack's link, the loader fetched the section's modules one by one.
+  expect(fetched.filter((m) => m.includes("/pack_"))).toEqual([]);
+  expect(fetched.filter((m) => m.includes("/split_schedules_section_"))).toHaveLength(1);
   // Hydrated: the language switch works in place, without the form's reload.
   await page.getByRole("button", { name: "한국어" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("일정");

@@ -1,4 +1,4 @@
-//! `belfry-wasm-split INPUT.wasm PKG_DIR NAME`
+//! `belfry-wasm-split INPUT.wasm PKG_DIR NAME`, then `belfry-wasm-split pack PKG_DIR`
 //!
 //! Splits the hydrate wasm (built with `-Clink-args=--emit-relocs`) at its `#[lazy]`
 //! functions, which Leptos' `#[lazy_route]` makes of every page's view. It writes into
@@ -13,6 +13,10 @@
 //!
 //! cargo-leptos does the same in its own process; Belfry's scripts build without
 //! cargo-leptos (see scripts/lib.sh), and the library's own CLI writes no manifest.
+//!
+//! `pack` then puts each section's modules into one download (see [`pack`]).
+mod pack;
+
 use std::{path::PathBuf, process::ExitCode};
 
 /// The loader, as the main module imports it: beside it in /pkg, under the name Leptos'
@@ -22,8 +26,24 @@ const MANIFEST: &str = "__wasm_split_manifest.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [command, pkg] = args.as_slice()
+        && command == "pack"
+    {
+        return match pack::pack(pkg.as_ref()) {
+            Ok(packs) => {
+                println!("packed the modules of {packs} sections");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("belfry-wasm-split pack: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let [input, pkg, name] = args.as_slice() else {
-        eprintln!("usage: belfry-wasm-split INPUT.wasm PKG_DIR NAME");
+        eprintln!(
+            "usage: belfry-wasm-split INPUT.wasm PKG_DIR NAME | belfry-wasm-split pack PKG_DIR"
+        );
         return ExitCode::from(2);
     };
     match split(input.into(), pkg.into(), name) {
