@@ -44,6 +44,7 @@ mod error;
 mod eval;
 mod expr;
 mod parse;
+pub mod stamp;
 mod tz;
 mod zone;
 
@@ -98,7 +99,7 @@ impl fmt::Display for Schedule {
         match self {
             Schedule::Cron(cron) => cron.fmt(f),
             Schedule::Rate(rate) => rate.fmt(f),
-            Schedule::At(at) => write!(f, "at({})", at.format("%Y-%m-%dT%H:%M:%S")),
+            Schedule::At(at) => write!(f, "at({})", stamp::date_time(*at, 'T', true)),
         }
     }
 }

@@ -7,7 +7,7 @@
 use super::alarm::FieldChange;
 use super::aws::{RoleArn, is_arn_of};
 use super::rule::{RetryPolicy, canonical_json};
-use crate::cron::{Schedule, Tz};
+use crate::cron::{Schedule, Tz, stamp};
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -444,14 +444,8 @@ impl ScheduleForm {
     pub fn from_spec(spec: &ScheduleSpec) -> Self {
         // Seconds only when there are some (an adopted schedule's), so a save keeps them.
         let date = |d: &Option<DateTime<Utc>>| {
-            d.map(|d| {
-                if d.timestamp() % 60 == 0 {
-                    d.format("%Y-%m-%dT%H:%M").to_string()
-                } else {
-                    d.format("%Y-%m-%dT%H:%M:%S").to_string()
-                }
-            })
-            .unwrap_or_default()
+            d.map(|d| stamp::date_time(d.naive_utc(), 'T', d.timestamp() % 60 != 0).to_string())
+                .unwrap_or_default()
         };
         ScheduleForm {
             name: spec.name.clone(),

@@ -13,7 +13,7 @@ use crate::api::resources::{
 };
 use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
 use crate::components::text::tr;
-use crate::cron::{Schedule, Tz};
+use crate::cron::{Schedule, Tz, stamp};
 use crate::domain::plan::Kind;
 use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
 use crate::domain::schedule::ScheduleForm;
@@ -142,7 +142,7 @@ pub fn SchedulesPage() -> impl IntoView {
                                                     view! {
                                                         <ol class="plain runs-inline" data-testid="next-runs">
                                                             {runs.into_iter().map(|run| view! {
-                                                                <li><time datetime=run.to_rfc3339()>{run.format("%Y-%m-%d %H:%M").to_string()}</time></li>
+                                                                <li><time datetime=run.to_rfc3339()>{stamp::date_time(run.naive_utc(), ' ', false).to_string()}</time></li>
                                                             }).collect_view()}
                                                         </ol>
                                                     }.into_any()
@@ -236,7 +236,7 @@ fn SchedulerList(list: Vec<ResourceView>, delete: ServerAction<DeleteResource>) 
                                         <td>
                                             <ol class="plain runs-inline" data-testid="next-runs">
                                                 {runs.into_iter().map(|run| view! {
-                                                    <li><time datetime=run.to_rfc3339()>{run.format("%Y-%m-%d %H:%M").to_string()} " UTC"</time></li>
+                                                    <li><time datetime=run.to_rfc3339()>{stamp::date_time(run.naive_utc(), ' ', false).to_string()} " UTC"</time></li>
                                                 }).collect_view()}
                                             </ol>
                                         </td>

@@ -10,6 +10,7 @@ use crate::api::teams::{
 };
 use crate::components::error::ErrorNote;
 use crate::components::text::tr;
+use crate::cron::stamp;
 use crate::domain::Role;
 use crate::i18n::{t_string, use_i18n};
 use leptos::form::ActionForm;
@@ -274,7 +275,7 @@ pub fn ActivityPage() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|row| view! {
                                     <tr>
-                                        <td><time datetime=row.at.to_rfc3339()>{row.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</time></td>
+                                        <td><time datetime=row.at.to_rfc3339()>{format!("{} UTC", stamp::date_time(row.at.naive_utc(), ' ', true))}</time></td>
                                         <td>{row.who.unwrap_or_default()}</td>
                                         <td><code>{row.action}</code></td>
                                         <td><code>{row.before.unwrap_or_default()}</code> " → " <code>{row.after.unwrap_or_default()}</code></td>

@@ -1,7 +1,7 @@
 //! The next runs, in the chosen zone and in UTC, with daylight-saving shifts marked.
 use super::{Reading, merged_runs};
 use crate::components::text::tr;
-use crate::cron::Tz;
+use crate::cron::{Tz, stamp};
 use crate::i18n::{Locale, t, use_i18n};
 use chrono::{DateTime, Datelike, Offset, SecondsFormat, TimeZone, Utc, Weekday};
 use leptos::prelude::*;
@@ -61,9 +61,9 @@ pub fn local_label(run: DateTime<Utc>, tz: Tz, locale: Locale) -> String {
     let local = run.with_timezone(&tz);
     format!(
         "{} {} {}",
-        local.format("%Y-%m-%d"),
+        stamp::date(local.date_naive()),
         weekday(local.weekday(), locale),
-        local.format("%H:%M")
+        stamp::time(local.time(), false)
     )
 }
 
@@ -134,7 +134,7 @@ pub fn Runs(
                                                 " " <span class="offset">{offset_label(row.offset)}</span>
                                                 {shift}
                                             </td>
-                                            <td class="utc">{row.utc.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                            <td class="utc">{stamp::date_time(row.utc.naive_utc(), ' ', false).to_string()}</td>
                                         </tr>
                                     }
                                 })
