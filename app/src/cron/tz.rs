@@ -262,17 +262,14 @@ mod browser {
         let wall = local.and_utc().timestamp();
         with_zone(zone, |rules| {
             let (before, after) = (rules.offset(wall - DAY), rules.offset(wall + DAY));
-            let mut valid: Vec<i32> = [before, after]
-                .into_iter()
-                .filter(|offset| rules.offset(wall - i64::from(*offset)) == *offset)
-                .collect();
+            let mut holds = |offset: i32| rules.offset(wall - i64::from(offset)) == offset;
             // The larger offset is the earlier instant.
-            valid.sort_by(|a, b| b.cmp(a));
-            valid.dedup();
-            match valid.as_slice() {
-                [] => MappedLocalTime::None,
-                [one] => MappedLocalTime::Single(fixed(*one)),
-                [first, later, ..] => MappedLocalTime::Ambiguous(fixed(*first), fixed(*later)),
+            let (earlier, later) = (before.max(after), before.min(after));
+            match (holds(earlier), later != earlier && holds(later)) {
+                (false, false) => MappedLocalTime::None,
+                (true, false) => MappedLocalTime::Single(fixed(earlier)),
+                (false, true) => MappedLocalTime::Single(fixed(later)),
+                (true, true) => MappedLocalTime::Ambiguous(fixed(earlier), fixed(later)),
             }
         })
     }

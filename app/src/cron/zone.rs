@@ -12,7 +12,6 @@ use super::eval::at_run;
 use super::{CronExpr, Field, FieldExpr, Lang, Part, Schedule, StepBase, Tz};
 use chrono::{DateTime, Datelike, Offset, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// How many runs the check compares from now.
 const CHECKED_RUNS: usize = 200;
@@ -127,13 +126,81 @@ fn month_turns(now: DateTime<Utc>, count: u32) -> impl Iterator<Item = DateTime<
     })
 }
 
+/// A set of a field's values, smallest first: minutes, hours, days, months and weekdays, all
+/// below 64 (the year is never shifted). A bit for each value rather than a `BTreeSet`, whose
+/// tree and sort code the browser would download for this alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Values(u64);
+
+impl Values {
+    fn insert(&mut self, value: u16) {
+        assert!(
+            value < 64,
+            "{value} is no minute, hour, day, month or weekday"
+        );
+        self.0 |= 1 << value;
+    }
+
+    fn contains(self, value: u16) -> bool {
+        value < 64 && self.0 & (1 << value) != 0
+    }
+
+    fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    fn iter(self) -> impl Iterator<Item = u16> {
+        (0..64).filter(move |value| self.contains(*value))
+    }
+}
+
+impl FromIterator<u16> for Values {
+    fn from_iter<I: IntoIterator<Item = u16>>(values: I) -> Self {
+        let mut set = Values::default();
+        values.into_iter().for_each(|value| set.insert(value));
+        set
+    }
+}
+
+/// The minutes of one day (0 to 1439) at which something runs, earliest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct DayMinutes([u64; 23]);
+
+impl DayMinutes {
+    fn insert(&mut self, minute: i32) {
+        let minute = usize::try_from(minute).expect("a minute of the day");
+        self.0[minute / 64] |= 1 << (minute % 64);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|word| *word == 0)
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = i32> + '_ {
+        (0..1440)
+            .filter(|minute| self.0[minute / 64] & (1 << (minute % 64)) != 0)
+            .map(|minute| minute as i32)
+    }
+
+    fn union(mut self, other: &DayMinutes) -> DayMinutes {
+        for (word, more) in self.0.iter_mut().zip(other.0) {
+            *word |= more;
+        }
+        self
+    }
+}
+
 /// Every value a field takes; special parts are refused.
-fn values(expr: &FieldExpr, field: Field) -> Result<BTreeSet<u16>, ZoneError> {
+fn values(expr: &FieldExpr, field: Field) -> Result<Values, ZoneError> {
     let (min, max) = field.bounds();
     match expr {
         FieldExpr::Every | FieldExpr::NoSpecific => Ok((min..=max).collect()),
         FieldExpr::List(parts) => {
-            let mut set = BTreeSet::new();
+            let mut set = Values::default();
             for part in parts {
                 match part {
                     // Day-of-week `L` alone is Saturday.
@@ -157,12 +224,12 @@ fn values(expr: &FieldExpr, field: Field) -> Result<BTreeSet<u16>, ZoneError> {
 }
 
 /// The shortest field for a set of values: `*`, a step, or values and ranges.
-fn compress(set: &BTreeSet<u16>, field: Field) -> FieldExpr {
+fn compress(set: Values, field: Field) -> FieldExpr {
     let (min, max) = field.bounds();
     if set.len() == usize::from(max - min + 1) {
         return FieldExpr::Every;
     }
-    let sorted: Vec<u16> = set.iter().copied().collect();
+    let sorted: Vec<u16> = set.iter().collect();
     if sorted.len() >= 3 {
         let step = sorted[1] - sorted[0];
         let even = sorted.windows(2).all(|w| w[1] - w[0] == step);
@@ -220,52 +287,55 @@ fn is_every(expr: &FieldExpr) -> bool {
 /// limit cannot follow a move across New Year.
 fn shift_months(cron: &CronExpr, by: i32) -> Result<FieldExpr, ZoneError> {
     let months = values(&cron.month, Field::Month)?;
-    let crosses_year = months.contains(&if by < 0 { 1 } else { 12 });
+    let crosses_year = months.contains(if by < 0 { 1 } else { 12 });
     if crosses_year && !is_every(&cron.year) {
         return Err(ZoneError::Year);
     }
     if is_every(&cron.month) {
         return Ok(FieldExpr::Every);
     }
-    let moved: BTreeSet<u16> = months.iter().map(|&m| turn(m, by, Field::Month)).collect();
-    Ok(compress(&moved, Field::Month))
+    let moved: Values = months.iter().map(|m| turn(m, by, Field::Month)).collect();
+    Ok(compress(moved, Field::Month))
 }
 
 /// The expression `by` minutes later (negative: earlier), when cron can say it.
 pub fn shift(cron: &CronExpr, by: i32) -> Result<CronExpr, ZoneError> {
     let minutes = values(&cron.minutes, Field::Minutes)?;
     let hours = values(&cron.hours, Field::Hours)?;
-    // Each minute of the day, moved, by the day it lands on (-1, 0 or +1).
-    let mut by_day: BTreeMap<i32, BTreeSet<i32>> = BTreeMap::new();
-    for &h in &hours {
-        for &m in &minutes {
+    // Each minute of the day, moved, by the day it lands on: the day before, the same day or
+    // the day after (no zone is a day or more from UTC).
+    let mut by_day: [DayMinutes; 3] = Default::default();
+    for h in hours.iter() {
+        for m in minutes.iter() {
             let t = i32::from(h) * 60 + i32::from(m) + by;
-            by_day
-                .entry(t.div_euclid(1440))
-                .or_default()
-                .insert(t.rem_euclid(1440));
+            let day = usize::try_from(t.div_euclid(1440) + 1)
+                .ok()
+                .filter(|day| *day < by_day.len())
+                .ok_or(ZoneError::NotExact)?;
+            by_day[day].insert(t.rem_euclid(1440));
         }
     }
     let days_every = (is_every(&cron.day_of_month)
         && matches!(cron.day_of_week, FieldExpr::NoSpecific | FieldExpr::Every))
         || (matches!(cron.day_of_month, FieldExpr::NoSpecific) && is_every(&cron.day_of_week));
     let calendar_free = days_every && is_every(&cron.month) && is_every(&cron.year);
-    let (carry, times): (i32, BTreeSet<i32>) = if calendar_free {
-        (0, by_day.values().flatten().copied().collect())
-    } else if by_day.len() == 1 {
-        let (carry, times) = by_day.into_iter().next().unwrap_or_default();
-        (carry, times)
+    let mut days = (-1..).zip(&by_day).filter(|(_, times)| !times.is_empty());
+    let (carry, times) = if calendar_free {
+        let every = by_day.iter().fold(DayMinutes::default(), DayMinutes::union);
+        (0, every)
+    } else if let (Some((carry, times)), None) = (days.next(), days.next()) {
+        (carry, times.clone())
     } else {
         return Err(ZoneError::SplitDays);
     };
-    let new_minutes: BTreeSet<u16> = times.iter().map(|t| (t % 60) as u16).collect();
-    let new_hours: BTreeSet<u16> = times.iter().map(|t| (t / 60) as u16).collect();
+    let new_minutes: Values = times.iter().map(|t| (t % 60) as u16).collect();
+    let new_hours: Values = times.iter().map(|t| (t / 60) as u16).collect();
     if new_minutes.len() * new_hours.len() != times.len() {
         return Err(ZoneError::Times);
     }
     let mut out = CronExpr {
-        minutes: compress(&new_minutes, Field::Minutes),
-        hours: compress(&new_hours, Field::Hours),
+        minutes: compress(new_minutes, Field::Minutes),
+        hours: compress(new_hours, Field::Hours),
         ..cron.clone()
     };
     if carry == 0 {
@@ -283,11 +353,11 @@ pub fn shift(cron: &CronExpr, by: i32) -> Result<CronExpr, ZoneError> {
             }
             if !matches!(dow, FieldExpr::NoSpecific | FieldExpr::Every) {
                 let days = values(dow, Field::DayOfWeek)?;
-                let moved: BTreeSet<u16> = days
+                let moved: Values = days
                     .iter()
-                    .map(|&d| turn(d, carry, Field::DayOfWeek))
+                    .map(|d| turn(d, carry, Field::DayOfWeek))
                     .collect();
-                out.day_of_week = compress(&moved, Field::DayOfWeek);
+                out.day_of_week = compress(moved, Field::DayOfWeek);
             }
         }
         (FieldExpr::List(parts), _) => {
@@ -327,27 +397,25 @@ pub fn shift(cron: &CronExpr, by: i32) -> Result<CronExpr, ZoneError> {
                 }
                 (None, _) => {
                     let days = values(&cron.day_of_month, Field::DayOfMonth)?;
-                    if carry < 0 && days.len() == 1 && days.contains(&1) {
+                    if carry < 0 && days.len() == 1 && days.contains(1) {
                         // The day before the 1st: the last day of the month before.
                         out.day_of_month = list(Part::Last);
                         out.month = shift_months(cron, -1)?;
                     } else {
                         // Days 2-28 have a day before, and 1-27 a day after, in every month.
-                        let bad = days.iter().find(|&&d| {
+                        let bad = days.iter().find(|&d| {
                             if carry < 0 {
                                 !(2..=28).contains(&d)
                             } else {
                                 d > 27
                             }
                         });
-                        if let Some(&day) = bad {
+                        if let Some(day) = bad {
                             return Err(ZoneError::MonthEdge { day });
                         }
-                        let moved: BTreeSet<u16> = days
-                            .iter()
-                            .map(|&d| (i32::from(d) + carry) as u16)
-                            .collect();
-                        out.day_of_month = compress(&moved, Field::DayOfMonth);
+                        let moved: Values =
+                            days.iter().map(|d| (i32::from(d) + carry) as u16).collect();
+                        out.day_of_month = compress(moved, Field::DayOfMonth);
                     }
                 }
             }

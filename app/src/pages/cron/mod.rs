@@ -65,21 +65,33 @@ pub fn lang_of(locale: Locale) -> Lang {
 }
 
 /// The next `count` runs of all `schedules` together (two rules from a Unix conversion run
-/// as one schedule would), earliest first, without duplicates.
+/// as one schedule would), earliest first, without duplicates. Each schedule's runs come
+/// earliest first, so they are merged, not sorted (a sort's code is kilobytes of wasm).
 pub fn merged_runs(
     schedules: &[Schedule],
     from: DateTime<Utc>,
     count: usize,
     tz: Tz,
 ) -> Vec<DateTime<Utc>> {
-    let mut runs: Vec<DateTime<Utc>> = schedules
-        .iter()
-        .flat_map(|schedule| schedule.next_runs(from, count, tz))
-        .collect();
-    runs.sort();
-    runs.dedup();
-    runs.truncate(count);
-    runs
+    schedules.iter().fold(Vec::new(), |merged, schedule| {
+        let mut runs = schedule.next_runs(from, count, tz).into_iter().peekable();
+        let mut merged = merged.into_iter().peekable();
+        let mut out = Vec::with_capacity(count);
+        while out.len() < count {
+            let next = match (merged.peek(), runs.peek()) {
+                (Some(a), Some(b)) if a <= b => merged.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => runs.next(),
+                (Some(_), None) => merged.next(),
+                (None, None) => break,
+            };
+            if let Some(run) = next
+                && out.last() != Some(&run)
+            {
+                out.push(run);
+            }
+        }
+        out
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -471,5 +483,59 @@ pub fn ConversionView(
                 </button>
             })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What merging must give: every rule's runs, sorted, each once, the first `count`.
+    fn all_sorted(
+        schedules: &[Schedule],
+        from: DateTime<Utc>,
+        count: usize,
+        tz: Tz,
+    ) -> Vec<DateTime<Utc>> {
+        let mut runs: Vec<_> = schedules
+            .iter()
+            .flat_map(|schedule| schedule.next_runs(from, count, tz))
+            .collect();
+        runs.sort();
+        runs.dedup();
+        runs.truncate(count);
+        runs
+    }
+
+    #[test]
+    fn two_rules_of_a_unix_cron_run_as_one_schedule() {
+        let from = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let zones: [Tz; 3] = ["UTC", "Asia/Seoul", "America/New_York"].map(|z| z.parse().unwrap());
+        for input in [
+            "0 9 1 * MON",
+            "30 8 1-7 * 1",
+            "0 0 13 * FRI",
+            "*/20 6 * * *",
+        ] {
+            let schedules = Reading::of(input).schedules();
+            assert!(!schedules.is_empty(), "{input}");
+            for tz in zones {
+                for count in [1, 7, MAX_RUNS] {
+                    let merged = merged_runs(&schedules, from, count, tz);
+                    assert_eq!(
+                        merged,
+                        all_sorted(&schedules, from, count, tz),
+                        "{input} in {tz:?}"
+                    );
+                    assert_eq!(merged.len(), count, "{input}");
+                }
+            }
+        }
+        // Day 1 or a Monday: two rules, whose runs interleave.
+        assert_eq!(Reading::of("0 9 1 * MON").schedules().len(), 2);
+        // A run both rules have is listed once.
+        let daily: Schedule = "cron(0 10 * * ? *)".parse().unwrap();
+        let twice = merged_runs(&[daily.clone(), daily.clone()], from, 10, Tz::UTC);
+        assert_eq!(twice, daily.next_runs(from, 10, Tz::UTC));
     }
 }
