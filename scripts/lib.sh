@@ -295,7 +295,8 @@ build_wasm() {
 split_and_bind() {
   local wasm=$1 pkg=$2
   mkdir -p "$pkg"
-  # The modules are named by their content: drop the last build's, or the site grows.
+  # The splitter names modules by their place (chunk_7), not their content, and packs carry a
+  # hash of theirs: drop the last build's files, or the site grows and mixes builds.
   rm -f "$pkg"/*.wasm "$pkg"/__wasm_split* "$pkg"/__belfry_sections.json
   belfry-wasm-split "$wasm" "$pkg" belfry
   wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \

@@ -53,6 +53,8 @@ test("the playground loads its own page's code in one pack, and a section's only
   // The splitter's manifest: for each section, the wasm modules its views need beside the main
   // one. A first visit gets them in one download, the section's pack (tools/wasm-split/src/pack.rs).
   const sections: Record<string, string[]> = await (await page.request.get("/pkg/__belfry_sections.json")).json();
+  // Leptos' manifest, which the server reads for the page's preload links: each section's pack.
+  const packs: Record<string, string[]> = await (await page.request.get("/pkg/__wasm_split_manifest.json")).json();
   // The sections' lazily loaded functions are named `<section>_<hash>` (app/src/pages/lazy.rs).
   const keyOf = (section: string) => {
     const key = Object.keys(sections).find((k) => k.startsWith(`${section}_`));
@@ -60,7 +62,12 @@ test("the playground loads its own page's code in one pack, and a section's only
     return key!;
   };
   const modulesOf = (section: string) => sections[keyOf(section)].map((m) => `/pkg/${m}.wasm`);
-  const packOf = (section: string) => `/pkg/pack_${keyOf(section)}.wasm`;
+  const packOf = (section: string) => {
+    const [pack] = packs[keyOf(section)];
+    // Named by its content, so a pack cached from an earlier build is never this one's.
+    expect(pack).toMatch(new RegExp(`^pack_${keyOf(section)}_[0-9a-f]{16}$`));
+    return `/pkg/${pack}.wasm`;
+  };
   const cron = modulesOf("cron_section");
   const alarmsOnly = modulesOf("alarms_section").filter((m) => !cron.includes(m));
   expect(cron.length).toBeGreaterThan(1);
@@ -138,6 +145,25 @@ test("a page hydrates from its own section's marker, even when its preload links
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("일정");
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Schedules");
+  expect(errors).toEqual([]);
+});
+
+test("when the pack cannot be had, the page loads its section's modules one by one", async ({ page }) => {
+  await page.route("**/pkg/pack_*", (route) => route.abort("connectionreset"));
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  const fetched: string[] = [];
+  page.on("requestfinished", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) fetched.push(path);
+  });
+  await page.goto("/cron");
+  await hydrated(page);
+  // Hydrated: the playground answers typing.
+  await page.getByLabel("Schedule expression").fill("cron(30 8 ? * MON-FRI *)");
+  await expect(page.getByTestId("description")).toHaveText("At 08:30 AM, Monday through Friday");
+  // The section's own module, fetched alone, once.
+  expect(fetched.filter((m) => m.includes("/split_cron_section_"))).toHaveLength(1);
   expect(errors).toEqual([]);
 });
 

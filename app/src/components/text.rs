@@ -1,6 +1,6 @@
 //! A translated text that follows the UI language, compiled once for every key.
 //!
-//! leptos_i18n's `tr!(i18n, key)` expands to its own `move || …` closure at each place it is
+//! leptos_i18n's `t!(i18n, key)` expands to its own `move || …` closure at each place it is
 //! written, and Leptos compiles a reactive view (build, hydrate, rebuild, a render effect) for
 //! each closure type: about a kilobyte of wasm for every one of the app's 334 plain texts.
 //! [`tr!`] passes the key as a plain function pointer (`|locale| td_string!(locale, key)`)
@@ -21,7 +21,7 @@ pub fn text(
 }
 
 /// `tr!(i18n, key)`: the translation `key` in `i18n`'s language, as [`text`] makes it; use
-/// it where `tr!(i18n, key)` would go, or as an attribute (`aria-label=tr!(i18n, key)`).
+/// it where `t!(i18n, key)` would go, or as an attribute (`aria-label=tr!(i18n, key)`).
 macro_rules! tr {
     ($i18n:expr, $key:ident) => {
         $crate::components::text::text($i18n, |locale| $crate::i18n::td_string!(locale, $key))

@@ -3,21 +3,21 @@
 //!
 //! chrono's `format("%Y-%m-%d")` reads its pattern when it runs, so the wasm carried chrono's
 //! whole formatter (strftime's parser and every item it can print, RFC 2822 included: about
-//! 9 KB in each section that formats a date). These print the same text for the years a
-//! schedule can have (4 digits; chrono would add a sign beyond 9999).
+//! 9 KB in each section that formats a date). These print the same text as chrono's `%Y-%m-%d`,
+//! `%H:%M` and `%H:%M:%S`, a year outside 0-9999 with its sign as chrono does.
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use std::fmt;
 
 /// `2026-12-24`.
 pub fn date(date: NaiveDate) -> impl fmt::Display {
     Field(move |f: &mut fmt::Formatter<'_>| {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            date.year(),
-            date.month(),
-            date.day()
-        )
+        let year = date.year();
+        if (0..=9999).contains(&year) {
+            write!(f, "{year:04}")?;
+        } else {
+            write!(f, "{year:+05}")?;
+        }
+        write!(f, "-{:02}-{:02}", date.month(), date.day())
     })
 }
 
@@ -59,9 +59,10 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// The same text as chrono's patterns, for every instant from 1970 to 2199.
+        /// The same text as chrono's patterns, for every instant from the year -300 to 12000
+        /// (a schedule's are 1970 to 2199, an `at()` moved to UTC any 4-digit year and a day).
         #[test]
-        fn as_chrono_writes_them(seconds in 0i64..7_258_118_400) {
+        fn as_chrono_writes_them(seconds in -71_000_000_000i64..316_500_000_000) {
             let at = DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
             prop_assert_eq!(date(at.date()).to_string(), at.format("%Y-%m-%d").to_string());
             prop_assert_eq!(time(at.time(), false).to_string(), at.format("%H:%M").to_string());

@@ -11,8 +11,9 @@
 //! alone asked for 117 of them; with six sections the release build has 41, 16 to 26 a section.
 //!
 //! On the server nothing changes but one await: the view is rendered as before, and the page
-//! carries a `<link rel="preload">` for its section's modules (from the splitter's manifest),
-//! so the browser fetches them beside the main module rather than after it. The pages still
+//! carries a `<link rel="preload">` for its section's pack, the section's modules in one
+//! download (tools/wasm-split/src/pack.rs), so the browser fetches them beside the main module
+//! rather than after it. The pages still
 //! load their data in their views: on the first page the data comes with the server's HTML.
 //! A later navigation into a new section would wait for its modules, then its data; the
 //! header's links start loading their section when the pointer comes over one or the
@@ -42,7 +43,7 @@ pub fn warm<R: LazyRoute>() {
 /// Loads the section of the page the server rendered, before the page hydrates. Each
 /// section's view begins with a hidden marker naming it (`<span hidden data-section=…>`),
 /// rendered by the section itself, so a page of a section always says which; the server has
-/// also named the section's modules in `<link rel="preload">` tags, so the browser has them
+/// also named the section's pack in a `<link rel="preload">`, so the browser has its modules
 /// or is fetching them. With its section loaded, the route's view is ready at once and the
 /// page hydrates in one synchronous pass (`hydrate_body`) rather than through tachys'
 /// asynchronous hydration, whose code was a second copy of every view's hydration (see
