@@ -78,6 +78,11 @@ test("the playground loads its own page's code in one pack, and a section's only
     const path = new URL(r.url()).pathname;
     if (path.endsWith(".wasm")) fetched.push(path);
   });
+  const caching = new Map<string, string>();
+  page.on("response", async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) caching.set(path, (await r.allHeaders())["cache-control"] ?? "none");
+  });
   const response = await page.goto("/cron");
   // The server names the page's pack in the page, so it downloads beside the main module.
   const html = await response!.text();
@@ -96,6 +101,10 @@ test("the playground loads its own page's code in one pack, and a section's only
   await expect(page.getByTestId("description")).toHaveText("At 08:30 AM, Monday through Friday");
   // The main module and the pack, once each: every module of the section came out of the pack.
   expect([...fetched].sort()).toEqual(["/pkg/belfry.wasm", packOf("cron_section")].sort());
+  // The pack is named by its content and kept; the main module keeps its name, so it is asked
+  // again on the next visit (a deploy must not leave a browser mixing two builds).
+  await expect.poll(() => caching.get(packOf("cron_section"))).toBe("public, max-age=31536000, immutable");
+  await expect.poll(() => caching.get("/pkg/belfry.wasm")).toBe("no-cache");
 
   // Heading for a section loads its code before the click (the pointer over its link, or the
   // keyboard's focus on it): the modules the visitor lacks, one by one, not the section's pack.

@@ -83,6 +83,7 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
         ))
         .layer(sessions)
         .layer(middleware::from_fn(crate::csrf::same_origin_only))
+        .layer(middleware::from_fn(code_caching))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
@@ -161,6 +162,32 @@ async fn one_of_few_renders(
 }
 
 /// The process is up and answering. Says nothing about its dependencies: that is `/readyz`.
+/// How browsers may keep the site's code (`/pkg/`). A section's pack is named by its content
+/// (tools/wasm-split/src/pack.rs), so it is kept for good. Every other file keeps its name from
+/// build to build (the main module, its JS, the modules named by their place, `chunk_7`), and
+/// a browser that kept one by its own guess could mix two builds after a deploy, which breaks
+/// the page; so those are asked again each time (`no-cache`), which costs a 304 when nothing
+/// changed.
+async fn code_caching(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let policy = if path.starts_with("/pkg/pack_") {
+        Some("public, max-age=31536000, immutable")
+    } else if path.starts_with("/pkg/") {
+        Some("no-cache")
+    } else {
+        None
+    };
+    let mut response = next.run(request).await;
+    if let Some(policy) = policy
+        && (response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED)
+    {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -394,5 +421,47 @@ mod tests {
             "the render was cut short when its reader left"
         );
         drop(permit);
+    }
+
+    /// A deploy must never leave a browser mixing two builds' code: the files named the same
+    /// from build to build are asked again each time, a pack (named by its content) is kept.
+    #[tokio::test]
+    async fn code_keeps_its_name_only_where_its_name_says_what_it_holds() {
+        let site = Router::new()
+            .route("/pkg/belfry.wasm", get(|| async { "main" }))
+            .route("/pkg/chunk_7.wasm", get(|| async { "chunk" }))
+            .route(
+                "/pkg/pack_cron_section_1_0123456789abcdef.wasm",
+                get(|| async { "pack" }),
+            )
+            .route("/cron", get(|| async { "page" }))
+            .layer(middleware::from_fn(code_caching));
+        let cache_control = |path: &'static str| {
+            let site = site.clone();
+            async move {
+                let request = Request::get(path).body(axum::body::Body::empty()).unwrap();
+                let response = site.oneshot(request).await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "{path}");
+                response
+                    .headers()
+                    .get(header::CACHE_CONTROL)
+                    .map(|value| value.to_str().unwrap().to_owned())
+            }
+        };
+        assert_eq!(
+            cache_control("/pkg/belfry.wasm").await.as_deref(),
+            Some("no-cache")
+        );
+        assert_eq!(
+            cache_control("/pkg/chunk_7.wasm").await.as_deref(),
+            Some("no-cache")
+        );
+        assert_eq!(
+            cache_control("/pkg/pack_cron_section_1_0123456789abcdef.wasm")
+                .await
+                .as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(cache_control("/cron").await, None);
     }
 }
