@@ -1,6 +1,17 @@
 import { expect, test, type Page } from "@playwright/test";
 import { hydrated } from "./helpers";
 
+/** The paths of the wasm files the page asks for ("request") or receives whole
+ * ("requestfinished"), in order, as the page goes on. */
+function wasmFetched(page: Page, event: "request" | "requestfinished"): string[] {
+  const fetched: string[] = [];
+  page.on(event, (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) fetched.push(path);
+  });
+  return fetched;
+}
+
 test("the server renders the shell with every section in the navigation", async ({ page }) => {
   const response = await page.goto("/");
   expect(response?.status()).toBe(200);
@@ -73,11 +84,7 @@ test("the playground loads its own page's code in one pack, and a section's only
   expect(cron.length).toBeGreaterThan(1);
   expect(alarmsOnly.length).toBeGreaterThan(0);
 
-  const fetched: string[] = [];
-  page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.endsWith(".wasm")) fetched.push(path);
-  });
+  const fetched = wasmFetched(page, "request");
   const caching = new Map<string, string>();
   page.on("response", async (r) => {
     const path = new URL(r.url()).pathname;
@@ -138,11 +145,7 @@ test("a page hydrates from its own section's marker, even when its preload links
   });
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
-  const fetched: string[] = [];
-  page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.endsWith(".wasm")) fetched.push(path);
-  });
+  const fetched = wasmFetched(page, "request");
   await page.goto("/schedules");
   await expect(page.locator('main [data-section="schedules_section"]')).toBeAttached();
   await hydrated(page);
@@ -161,11 +164,7 @@ test("when the pack cannot be had, the page loads its section's modules one by o
   await page.route("**/pkg/pack_*", (route) => route.abort("connectionreset"));
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
-  const fetched: string[] = [];
-  page.on("requestfinished", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.endsWith(".wasm")) fetched.push(path);
-  });
+  const fetched = wasmFetched(page, "requestfinished");
   await page.goto("/cron");
   await hydrated(page);
   // Hydrated: the playground answers typing.
