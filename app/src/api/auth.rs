@@ -173,7 +173,7 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn whoami() -> Result<Option<Me>, ShellError> {
     super::guard::signed_in()
         .await
-        .map_err(|error| super::guard::respond(ShellError::from(error).into()).into())
+        .map_err(super::guard::respond_shell)
 }
 
 /// Changes the signed-in user's password. Every other session of the user ends; this one

@@ -254,6 +254,14 @@ pub fn respond(error: AppError) -> AppError {
     error
 }
 
+/// [`respond`] for the header's questions, which answer [`ShellError`]: the error becomes
+/// one first, so the status set is the one its body says (`Internal`'s 500, not a 401).
+pub fn respond_shell(error: AppError) -> super::ShellError {
+    let shell = super::ShellError::from(error);
+    respond(shell.clone().into());
+    shell
+}
+
 /// The client's address, for the login throttle: the socket's peer, or, behind
 /// `trusted_proxy_hops` proxies, the address the outermost trusted proxy saw.
 pub async fn client_addr() -> Option<std::net::IpAddr> {

@@ -81,7 +81,7 @@ pub async fn my_teams() -> Result<Vec<TeamChoice>, ShellError> {
         )
     }
     .await
-    .map_err(|error| super::guard::respond(ShellError::from(error).into()).into())
+    .map_err(super::guard::respond_shell)
 }
 
 /// Another team of the signed-in user becomes the current one. A team the user is not a
