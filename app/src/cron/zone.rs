@@ -126,50 +126,34 @@ fn month_turns(now: DateTime<Utc>, count: u32) -> impl Iterator<Item = DateTime<
     })
 }
 
-/// A set of a field's values, smallest first: minutes, hours, days, months and weekdays, all
-/// below 64 (the year is never shifted). A bit for each value rather than a `BTreeSet`, whose
-/// tree and sort code the browser would download for this alone.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Values(u64);
+/// A set of small numbers (below `64 * N`), smallest first: a bit for each rather than a
+/// `BTreeSet`, whose tree and sort code the browser would download for this alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bits<const N: usize>([u64; N]);
 
-impl Values {
+/// A field's values: minutes, hours, days, months and weekdays are all below 64 (the year is
+/// never shifted).
+type Values = Bits<1>;
+
+/// The minutes of one day (0 to 1439) at which something runs.
+type DayMinutes = Bits<23>;
+
+impl<const N: usize> Default for Bits<N> {
+    fn default() -> Self {
+        Bits([0; N])
+    }
+}
+
+impl<const N: usize> Bits<N> {
     fn insert(&mut self, value: u16) {
-        assert!(
-            value < 64,
-            "{value} is no minute, hour, day, month or weekday"
-        );
-        self.0 |= 1 << value;
+        let value = usize::from(value);
+        assert!(value < 64 * N, "{value} is out of this set's range");
+        self.0[value / 64] |= 1 << (value % 64);
     }
 
-    fn contains(self, value: u16) -> bool {
-        value < 64 && self.0 & (1 << value) != 0
-    }
-
-    fn len(self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    fn iter(self) -> impl Iterator<Item = u16> {
-        (0..64).filter(move |value| self.contains(*value))
-    }
-}
-
-impl FromIterator<u16> for Values {
-    fn from_iter<I: IntoIterator<Item = u16>>(values: I) -> Self {
-        let mut set = Values::default();
-        values.into_iter().for_each(|value| set.insert(value));
-        set
-    }
-}
-
-/// The minutes of one day (0 to 1439) at which something runs, earliest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct DayMinutes([u64; 23]);
-
-impl DayMinutes {
-    fn insert(&mut self, minute: i32) {
-        let minute = usize::try_from(minute).expect("a minute of the day");
-        self.0[minute / 64] |= 1 << (minute % 64);
+    fn contains(&self, value: u16) -> bool {
+        let value = usize::from(value);
+        value < 64 * N && self.0[value / 64] & (1 << (value % 64)) != 0
     }
 
     fn is_empty(&self) -> bool {
@@ -180,17 +164,23 @@ impl DayMinutes {
         self.0.iter().map(|word| word.count_ones() as usize).sum()
     }
 
-    fn iter(&self) -> impl Iterator<Item = i32> + '_ {
-        (0..1440)
-            .filter(|minute| self.0[minute / 64] & (1 << (minute % 64)) != 0)
-            .map(|minute| minute as i32)
+    fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+        (0..(64 * N) as u16).filter(|value| self.contains(*value))
     }
 
-    fn union(mut self, other: &DayMinutes) -> DayMinutes {
+    fn union(mut self, other: &Self) -> Self {
         for (word, more) in self.0.iter_mut().zip(other.0) {
             *word |= more;
         }
         self
+    }
+}
+
+impl<const N: usize> FromIterator<u16> for Bits<N> {
+    fn from_iter<I: IntoIterator<Item = u16>>(values: I) -> Self {
+        let mut set = Bits::default();
+        values.into_iter().for_each(|value| set.insert(value));
+        set
     }
 }
 
@@ -312,7 +302,8 @@ pub fn shift(cron: &CronExpr, by: i32) -> Result<CronExpr, ZoneError> {
                 .ok()
                 .filter(|day| *day < by_day.len())
                 .ok_or(ZoneError::NotExact)?;
-            by_day[day].insert(t.rem_euclid(1440));
+            // 0 to 1439: a u16.
+            by_day[day].insert(t.rem_euclid(1440) as u16);
         }
     }
     let days_every = (is_every(&cron.day_of_month)
@@ -324,12 +315,12 @@ pub fn shift(cron: &CronExpr, by: i32) -> Result<CronExpr, ZoneError> {
         let every = by_day.iter().fold(DayMinutes::default(), DayMinutes::union);
         (0, every)
     } else if let (Some((carry, times)), None) = (days.next(), days.next()) {
-        (carry, times.clone())
+        (carry, *times)
     } else {
         return Err(ZoneError::SplitDays);
     };
-    let new_minutes: Values = times.iter().map(|t| (t % 60) as u16).collect();
-    let new_hours: Values = times.iter().map(|t| (t / 60) as u16).collect();
+    let new_minutes: Values = times.iter().map(|t| t % 60).collect();
+    let new_hours: Values = times.iter().map(|t| t / 60).collect();
     if new_minutes.len() * new_hours.len() != times.len() {
         return Err(ZoneError::Times);
     }
