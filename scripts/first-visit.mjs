@@ -1,7 +1,7 @@
 // Part of scripts/bundle-size, on the optimised bundle Belfry is serving: what a first visit
 // to each section's page downloads, as Chromium received it (resource timing: the bytes on
 // the wire, encodedBodySize, and after decoding), with the encoding the server chose. The
-// sizes bundle-size prints come from the splitter's manifest and brotli run by hand; these
+// sizes bundle-size prints come from the packs and manifests and brotli run by hand; these
 // are what a visitor's browser fetched with an empty cache, and they hold only if the site
 // carries the compressed copies beside each file (Belfry's static handler, leptos_axum's,
 // sends `x.wasm.br` or `x.wasm.gz` for `x.wasm` when the browser accepts it). Fails when a

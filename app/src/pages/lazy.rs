@@ -13,8 +13,8 @@
 //! On the server nothing changes but one await: the view is rendered as before, and the page
 //! carries a `<link rel="preload">` for its section's pack, the section's modules in one
 //! download (tools/wasm-split/src/pack.rs), so the browser fetches them beside the main module
-//! rather than after it. The pages still
-//! load their data in their views: on the first page the data comes with the server's HTML.
+//! rather than after it. The pages still load their data in their views: on the first page
+//! the data comes with the server's HTML.
 //! A later navigation into a new section would wait for its modules, then its data; the
 //! header's links start loading their section when the pointer comes over one or the
 //! keyboard reaches it ([`warm`]), so by the click the modules are there or on their way.

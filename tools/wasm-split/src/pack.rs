@@ -126,11 +126,15 @@ fn packed_loader(loader: &str) -> Result<String, Box<dyn std::error::Error>> {
         .find(";\n")
         .filter(|end| out[..*end].starts_with("import "))
         .ok_or("the loader does not begin with its import")?;
-    out.insert_str(import_end + 2, HELPER);
+    out.insert_str(
+        import_end + 2,
+        &HELPER.replace("{PACK_PREFIX}", PACK_PREFIX),
+    );
     Ok(out)
 }
 
-/// The loader's way to a module: from the page's pack, taken once, or fetched alone.
+/// The loader's way to a module: from the page's pack, taken once, or fetched alone. It finds
+/// the pack by its name, `{PACK_PREFIX}` standing for [`PACK_PREFIX`].
 const HELPER: &str = r#"
 /* belfry: packs */
 // The page's section arrives as one pack (tools/wasm-split/src/pack.rs), which the server
@@ -139,7 +143,7 @@ const HELPER: &str = r#"
 let belfryPack;
 function belfryOpenPack() {
     if (belfryPack === undefined) {
-        const link = document.querySelector('link[rel="preload"][href*="/pack_"]');
+        const link = document.querySelector('link[rel="preload"][href*="/{PACK_PREFIX}"]');
         belfryPack = link === null ? Promise.resolve(null) : fetch(link.href)
             .then((response) => (response.ok ? response.arrayBuffer() : null))
             .then((buffer) => {
@@ -187,6 +191,7 @@ mod tests {
             packed.starts_with("import { initSync } from \"./belfry.js\";\n\n/* belfry: packs */")
         );
         assert!(packed.contains("const src = belfryFetch(\"chunk_7\");"));
+        assert!(packed.contains("[href*=\"/pack_\"]"));
         assert!(packed.contains("const src = belfryFetch(\"split_cron_section_1\");"));
         assert!(!packed.contains("fetch(new URL(\"./"));
     }
