@@ -71,6 +71,24 @@ test("sign up, log out, log in, invite a second user, switch team, log out", asy
   await expect(page.getByTestId("audit")).toContainText("member.join");
   await expect(page.getByTestId("audit")).toContainText("bob@example.com");
 
+  // The account corner is the server's HTML: it follows the language in place, and a page
+  // that does not exist still shows who is signed in.
+  await hydrated(page);
+  await page.getByRole("button", { name: "한국어" }).click();
+  await expect(page.getByRole("button", { name: "로그아웃" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "설정" })).toBeVisible();
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
+  await page.goto("/no-such-page");
+  await expect(page.getByTestId("who")).toContainText("ada@example.com");
+  // Its links navigate in the page, as the router's own do.
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).samePage = true));
+  await page.getByRole("link", { name: "Activity" }).click();
+  await expect(page).toHaveURL(/\/activity$/);
+  expect(await page.evaluate(() => (window as any).samePage)).toBe(true);
+  await expect(page.getByTestId("audit")).toContainText("member.join");
+
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByTestId("who")).toHaveCount(0);
 });

@@ -2,9 +2,11 @@
 use crate::cli::ServeArgs;
 use crate::state::AppState;
 use crate::telemetry;
+use app::components::header::{ACCOUNT_FRAGMENT, Visitor, account_html};
+use app::i18n::Locale;
 use app::{App, lang_cookie, shell};
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,7 +20,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::Error> {
@@ -64,23 +66,41 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
             },
         )
         // The routes above: pages (and server functions, which are POSTs and pass through).
+        .route_layer(middleware::from_fn_with_state(state.clone(), find_visitor))
         .route_layer(middleware::from_fn_with_state(renders, one_of_few_renders))
+        .route(ACCOUNT_FRAGMENT, get(account_fragment))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/lang", post(set_language))
         .merge(crate::api::routes())
         .route_layer(middleware::from_fn(telemetry::record_http))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(
-            {
-                let state = state.clone();
-                move || request_context(&state)
-            },
-            shell,
-        ))
+        .fallback({
+            let files_and_errors = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                {
+                    let state = state.clone();
+                    move || request_context(&state)
+                },
+                shell,
+            );
+            // The not-found page has the header too: the visitor is looked up for it, not
+            // for the static files this also serves.
+            move |uri: Uri, State(state): State<AppState>, request: Request| {
+                let files_and_errors = files_and_errors.clone();
+                async move {
+                    let last = uri.path().rsplit('/').next().unwrap_or_default();
+                    let request = if request.method() == Method::GET
+                        && !uri.path().starts_with("/pkg/")
+                        && !last.contains('.')
+                    {
+                        with_visitor(&state, request).await
+                    } else {
+                        request
+                    };
+                    files_and_errors(uri, State(state), request).await
+                }
+            }
+        })
         .layer(sessions)
         .layer(middleware::from_fn(crate::csrf::same_origin_only))
         .layer(middleware::from_fn(code_caching))
@@ -95,6 +115,67 @@ pub(crate) fn request_context(state: &AppState) {
     provide_context(state.backend());
     provide_context(state.clone());
     provide_context(app::api::guard::RequestMember::default());
+}
+
+/// Looks up who is asking before a page renders, for the header's account corner
+/// ([`app::components::header::Visitor`]), which the page reads from the request. Server
+/// functions (POSTs) pass.
+async fn find_visitor(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    next.run(with_visitor(&state, request).await).await
+}
+
+/// `request` with its [`Visitor`] among its extensions: nobody without a session.
+async fn with_visitor(state: &AppState, mut request: Request) -> Request {
+    let visitor = match request.extensions().get::<Session>() {
+        Some(session) => Visitor::of(&state.backend(), session).await,
+        None => Visitor::default(),
+    };
+    request.extensions_mut().insert(visitor);
+    request
+}
+
+#[derive(Deserialize)]
+struct FragmentQuery {
+    lang: Option<String>,
+}
+
+/// The header's account corner, as the page has it, for the browser to put in after a
+/// navigation or a change of language: `lang` (en or ko) or else the language cookie.
+async fn account_fragment(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(query): Query<FragmentQuery>,
+) -> Response {
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| {
+            pair.trim()
+                .strip_prefix(app::LANG_COOKIE)?
+                .strip_prefix('=')
+        })
+        .next()
+        .map(str::to_owned);
+    let locale = match query.lang.or(cookie).as_deref() {
+        Some("ko") => Locale::ko,
+        Some("en") | None => Locale::en,
+        Some(_) => return (StatusCode::BAD_REQUEST, "lang must be en or ko").into_response(),
+    };
+    let visitor = Visitor::of(&state.backend(), &session).await;
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        account_html(locale, &visitor),
+    )
+        .into_response()
 }
 
 /// How long a page waits for its turn to render before the answer is 503.

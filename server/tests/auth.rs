@@ -388,3 +388,65 @@ async fn behind_a_trusted_proxy_the_throttle_counts_the_forwarded_client() {
     // Another client behind the same proxy is not throttled.
     assert_eq!(login("new@example.com".into(), "203.0.113.8").await, 401);
 }
+
+/// The header's account corner is HTML from the server: in the page as rendered, and from
+/// `/fragment/account`, which the browser asks for after a navigation or a language change.
+#[tokio::test]
+async fn the_account_corner_shows_who_is_signed_in_in_the_page_and_the_fragment() {
+    let app = spawn_app().await;
+    // The body of `path`, with `cookie` when given.
+    let get = |path: &'static str, cookie: Option<&str>| {
+        let mut request = app.client.get(app.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let body = |path: &'static str, cookie: Option<&str>| {
+        let response = get(path, cookie);
+        async move { response.await.text().await.unwrap() }
+    };
+    // `<!>` marks where a text ends, for hydration; the corner is not hydrated.
+    let bare = |html: &str| html.replace("<!>", "");
+
+    // Nobody: the way in, in the language asked for.
+    let nobody = get("/fragment/account?lang=en", None).await;
+    assert_eq!(nobody.status(), 200);
+    assert_eq!(nobody.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(nobody.headers()["cache-control"], "no-store");
+    let log_in = r#"<a href="/login">Log in</a>"#;
+    assert_eq!(bare(&nobody.text().await.unwrap()), log_in);
+    let korean = body("/fragment/account?lang=ko", None).await;
+    assert_eq!(bare(&korean), r#"<a href="/login">로그인</a>"#);
+    // Without `lang`, the language cookie decides; an unknown language is refused.
+    assert_eq!(
+        body("/fragment/account", Some("belfry-lang=ko")).await,
+        korean
+    );
+    assert_eq!(get("/fragment/account?lang=fr", None).await.status(), 400);
+
+    // Ada, with two teams: who she is, the switch, the way out; the same in the page.
+    let ada = app.first_admin("ada@example.com", PASSWORD).await;
+    let response = app
+        .call("create_team", &[("name", "Data")], Some(&ada))
+        .await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+    let corner = body("/fragment/account?lang=en", Some(&ada)).await;
+    let text = bare(&corner);
+    assert!(text.contains("ada@example.com · Data (admin)"), "{text}");
+    assert!(text.contains(">Platform</option>"), "{text}");
+    assert!(text.contains("Log out"), "{text}");
+    for path in ["/cron", "/no-such-page"] {
+        let html = body(path, Some(&ada)).await;
+        assert!(
+            html.contains(&corner),
+            "{path} lacks the corner {corner}: {html}"
+        );
+    }
+    // Logged out, the same session is nobody again.
+    app.call("logout", &[], Some(&ada)).await;
+    assert_eq!(
+        bare(&body("/fragment/account?lang=en", Some(&ada)).await),
+        log_in
+    );
+}

@@ -187,6 +187,18 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
 pub struct RequestMember(std::sync::Arc<tokio::sync::Mutex<Option<Option<Me>>>>);
 
 impl RequestMember {
+    /// Takes `me` as this request's answer when nothing has asked yet: the page's header
+    /// looked it up before the render (see `components::header`), so the page's own
+    /// questions need not ask the database again.
+    pub fn seed(me: Option<Me>) {
+        if let Some(memo) = use_context::<RequestMember>()
+            && let Ok(mut known) = memo.0.try_lock()
+            && known.is_none()
+        {
+            *known = Some(me);
+        }
+    }
+
     async fn forget() {
         if let Some(memo) = use_context::<RequestMember>() {
             *memo.0.lock().await = None;
@@ -210,8 +222,12 @@ pub async fn signed_in() -> Result<Option<Me>, AppError> {
 }
 
 async fn look_up_member() -> Result<Option<Me>, AppError> {
-    let backend = backend()?;
-    let session = session().await?;
+    member_of(&backend()?, &session().await?).await
+}
+
+/// Who `session` belongs to, if anyone: the lookup behind [`signed_in`], for callers outside
+/// a server function (the header's account corner, looked up before a page renders).
+pub async fn member_of(backend: &Backend, session: &Session) -> Result<Option<Me>, AppError> {
     let Some(stored) = session.get::<SignedIn>(SIGNED_IN).await? else {
         return Ok(None);
     };

@@ -64,24 +64,30 @@ pub async fn my_teams() -> Result<Vec<TeamChoice>, ShellError> {
         let Some(me) = super::guard::signed_in().await? else {
             return Ok(Vec::new());
         };
-        let pool = super::guard::backend()?.pool;
-        let teams = crate::db::identity::teams_of(&pool, me.user_id).await?;
-        Ok::<_, AppError>(
-            teams
-                .into_iter()
-                .filter_map(|team| {
-                    Some(TeamChoice {
-                        current: team.id == me.team_id,
-                        id: team.id,
-                        name: team.name,
-                        role: Role::parse(&team.role).ok()?,
-                    })
-                })
-                .collect(),
-        )
+        team_choices(&super::guard::backend()?.pool, &me).await
     }
     .await
     .map_err(super::guard::respond_shell)
+}
+
+/// `me`'s teams, the current one marked.
+#[cfg(feature = "ssr")]
+pub async fn team_choices(
+    pool: &sqlx::PgPool,
+    me: &super::Me,
+) -> Result<Vec<TeamChoice>, AppError> {
+    let teams = crate::db::identity::teams_of(pool, me.user_id).await?;
+    Ok(teams
+        .into_iter()
+        .filter_map(|team| {
+            Some(TeamChoice {
+                current: team.id == me.team_id,
+                id: team.id,
+                name: team.name,
+                role: Role::parse(&team.role).ok()?,
+            })
+        })
+        .collect())
 }
 
 /// Another team of the signed-in user becomes the current one. A team the user is not a

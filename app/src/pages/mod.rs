@@ -21,6 +21,16 @@ pub fn SignInFirst() -> impl IntoView {
     view! { <p><A href="/login">{tr!(i18n, sign_in_first)}</A></p> }
 }
 
+/// The server's clock (seconds since the epoch) as it rendered the page, carried into the
+/// page so that hydration computes from the same instant. Carried as a plain number
+/// (`FromToStringCodec`) rather than JSON (`SharedValue::new`): the playground reads nothing
+/// else from the server, and a JSON reader would have been most of its own for one integer.
+pub fn server_now() -> i64 {
+    use leptos::server::codee::string::FromToStringCodec;
+    SharedValue::<i64, FromToStringCodec>::new_with_encoding(|| chrono::Utc::now().timestamp())
+        .into_inner()
+}
+
 /// Percent-encodes everything but unreserved characters (RFC 3986), for query parameters.
 pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -281,7 +281,7 @@ pub fn RuleFormPage() -> impl IntoView {
     );
     let (functions, functions_error) = lambda_choices();
     // The preview counts from the server's clock, carried into the page for hydration.
-    let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
+    let now = crate::pages::server_now();
     let from = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default();
     view! {
         <section class="resource-form rule-form">
@@ -681,7 +681,7 @@ pub fn SchedulerFormPage() -> impl IntoView {
         move || data.refetch(),
     );
     let (functions, _) = lambda_choices();
-    let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
+    let now = crate::pages::server_now();
     let from = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default();
     view! {
         <section class="resource-form rule-form">

@@ -144,7 +144,7 @@ pub fn CronPage() -> impl IntoView {
     let count = RwSignal::new(initial_count);
     // The instant the preview counts from: the URL's `from`, or the server's clock carried
     // into the page, so that hydration sees exactly what the server rendered.
-    let now = SharedValue::new(|| Utc::now().timestamp()).into_inner();
+    let now = crate::pages::server_now();
     let from =
         fixed_from.unwrap_or_else(|| DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default());
 
