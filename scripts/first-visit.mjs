@@ -14,6 +14,7 @@ import { launchChromium } from "../end2end/chromium.cjs";
 const pages = [
   ["/cron", "cron playground"],
   ["/", "front door"],
+  ["/login", "sign in"],
   ["/alarms", "alarms"],
   ["/schedules", "schedules"],
   ["/load-balancers", "load balancers"],
