@@ -87,6 +87,8 @@ test("sign up, log out, log in, invite a second user, switch team, log out", asy
   await page.getByRole("link", { name: "Activity" }).click();
   await expect(page).toHaveURL(/\/activity$/);
   expect(await page.evaluate(() => (window as any).samePage)).toBe(true);
+  // Asked again after the navigation, the corner marks the page's own link.
+  await expect(page.getByRole("link", { name: "Activity" })).toHaveAttribute("aria-current", "page");
   await expect(page.getByTestId("audit")).toContainText("member.join");
 
   await page.getByRole("button", { name: "Log out" }).click();

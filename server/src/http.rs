@@ -88,11 +88,9 @@ pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::
             move |uri: Uri, State(state): State<AppState>, request: Request| {
                 let files_and_errors = files_and_errors.clone();
                 async move {
-                    let last = uri.path().rsplit('/').next().unwrap_or_default();
-                    let request = if request.method() == Method::GET
-                        && !uri.path().starts_with("/pkg/")
-                        && !last.contains('.')
-                    {
+                    let page = matches!(*request.method(), Method::GET | Method::HEAD)
+                        && !is_static_file(&state, uri.path()).await;
+                    let request = if page {
                         with_visitor(&state, request).await
                     } else {
                         request
@@ -127,23 +125,45 @@ async fn find_visitor(State(state): State<AppState>, request: Request, next: Nex
     next.run(with_visitor(&state, request).await).await
 }
 
-/// `request` with its [`Visitor`] among its extensions: nobody without a session.
+/// `request` with its [`Visitor`] among its extensions (nobody without a session); none
+/// when the lookup failed, which the page's own questions then answer.
 async fn with_visitor(state: &AppState, mut request: Request) -> Request {
     let visitor = match request.extensions().get::<Session>() {
         Some(session) => Visitor::of(&state.backend(), session).await,
-        None => Visitor::default(),
+        None => Ok(Visitor::default()),
     };
-    request.extensions_mut().insert(visitor);
+    match visitor {
+        Ok(visitor) => {
+            request.extensions_mut().insert(visitor);
+        }
+        Err(error) => tracing::warn!(%error, "the header could not look up the visitor"),
+    }
     request
+}
+
+/// Whether `path` names a file of the site (the stylesheet, the wasm, the favicon), which the
+/// fallback serves as it is.
+async fn is_static_file(state: &AppState, path: &str) -> bool {
+    let relative = path.trim_start_matches('/');
+    if relative.is_empty() || relative.split('/').any(|part| part == "..") {
+        return false;
+    }
+    let file = std::path::Path::new(&*state.leptos_options.site_root).join(relative);
+    tokio::fs::metadata(file)
+        .await
+        .is_ok_and(|metadata| metadata.is_file())
 }
 
 #[derive(Deserialize)]
 struct FragmentQuery {
     lang: Option<String>,
+    /// The page the corner is on, for `aria-current`.
+    path: Option<String>,
 }
 
 /// The header's account corner, as the page has it, for the browser to put in after a
-/// navigation or a change of language: `lang` (en or ko) or else the language cookie.
+/// navigation or a change of language: `lang` (en or ko) or else the language cookie. 503
+/// when the lookup failed: the browser keeps the corner it shows.
 async fn account_fragment(
     State(state): State<AppState>,
     session: Session,
@@ -167,13 +187,24 @@ async fn account_fragment(
         Some("en") | None => Locale::en,
         Some(_) => return (StatusCode::BAD_REQUEST, "lang must be en or ko").into_response(),
     };
-    let visitor = Visitor::of(&state.backend(), &session).await;
+    let visitor = match Visitor::of(&state.backend(), &session).await {
+        Ok(visitor) => visitor,
+        Err(error) => {
+            tracing::warn!(%error, "the header could not look up the visitor");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, "no-store")],
+            )
+                .into_response();
+        }
+    };
+    let path = query.path.as_deref().unwrap_or("/");
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        account_html(locale, &visitor),
+        account_html(locale, &visitor, path),
     )
         .into_response()
 }

@@ -394,15 +394,15 @@ async fn behind_a_trusted_proxy_the_throttle_counts_the_forwarded_client() {
 #[tokio::test]
 async fn the_account_corner_shows_who_is_signed_in_in_the_page_and_the_fragment() {
     let app = spawn_app().await;
-    // The body of `path`, with `cookie` when given.
-    let get = |path: &'static str, cookie: Option<&str>| {
+    // The answer to `path`, with `cookie` when given.
+    let get = |path: &str, cookie: Option<&str>| {
         let mut request = app.client.get(app.url(path));
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
         async move { request.send().await.unwrap() }
     };
-    let body = |path: &'static str, cookie: Option<&str>| {
+    let body = |path: &str, cookie: Option<&str>| {
         let response = get(path, cookie);
         async move { response.await.text().await.unwrap() }
     };
@@ -424,25 +424,56 @@ async fn the_account_corner_shows_who_is_signed_in_in_the_page_and_the_fragment(
         korean
     );
     assert_eq!(get("/fragment/account?lang=fr", None).await.status(), 400);
+    // The page's own link is marked, as the router marks its links.
+    let on_login = body("/fragment/account?lang=en&path=%2Flogin", None).await;
+    assert_eq!(
+        bare(&on_login),
+        r#"<a href="/login" aria-current="page">Log in</a>"#
+    );
 
-    // Ada, with two teams: who she is, the switch, the way out; the same in the page.
+    // Ada, with two teams, the second named with markup: who she is, the switch (the
+    // current team chosen), the way out; the same in the page, and names only as text.
     let ada = app.first_admin("ada@example.com", PASSWORD).await;
-    let response = app
-        .call("create_team", &[("name", "Data")], Some(&ada))
-        .await;
+    let name = r#"<b>Data</b> & "co""#;
+    let response = app.call("create_team", &[("name", name)], Some(&ada)).await;
     assert!(response.status().is_success() || response.status().is_redirection());
     let corner = body("/fragment/account?lang=en", Some(&ada)).await;
     let text = bare(&corner);
-    assert!(text.contains("ada@example.com · Data (admin)"), "{text}");
+    assert!(!text.contains("<b>"), "{text}");
+    assert!(
+        text.contains("ada@example.com · &lt;b&gt;Data&lt;/b&gt; &amp;"),
+        "{text}"
+    );
     assert!(text.contains(">Platform</option>"), "{text}");
+    // The current team, the new one, is the switch's choice.
+    let chosen = text
+        .split("<option")
+        .find(|option| option.contains(" selected"))
+        .unwrap_or_default();
+    assert!(chosen.contains("&lt;b&gt;Data"), "{text}");
     assert!(text.contains("Log out"), "{text}");
-    for path in ["/cron", "/no-such-page"] {
+    for path in ["/cron", "/no-such-page", "/no-such-page.html"] {
         let html = body(path, Some(&ada)).await;
         assert!(
             html.contains(&corner),
             "{path} lacks the corner {corner}: {html}"
         );
     }
+    let settings = body(
+        "/fragment/account?lang=en&path=%2Fsettings%2Faws",
+        Some(&ada),
+    )
+    .await;
+    assert!(
+        settings.contains(r#"<a href="/settings" aria-current="page">"#),
+        "{settings}"
+    );
+    // A page that needs someone signed in renders for her: the header's lookup stands for
+    // the page's own question.
+    let page = bare(&body("/settings", Some(&ada)).await);
+    assert!(page.contains(r#"data-testid="members""#), "{page}");
+    assert!(page.contains("ada@example.com (admin)"), "{page}");
+
     // Logged out, the same session is nobody again.
     app.call("logout", &[], Some(&ada)).await;
     assert_eq!(

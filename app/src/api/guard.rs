@@ -178,9 +178,10 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Who is signed in, looked up once per request. A page asks in the header, the team menu
-/// and its own data, each a server function run during the render; without this each of them
-/// would read the membership again. The server provides a fresh one for every request (a
+/// Who is signed in, looked up once per request. Before a page renders, the server looks the
+/// visitor up for the header (`components::header::Visitor`), which seeds this; the page's
+/// own data then asks through server functions run during the render, and without this each
+/// of them would read the membership again. The server provides a fresh one for every request (a
 /// page render, a server function call, an API call), and signing in, out, or into another
 /// team forgets it.
 #[derive(Clone, Default)]
@@ -270,7 +271,7 @@ pub fn respond(error: AppError) -> AppError {
     error
 }
 
-/// [`respond`] for the header's questions, which answer [`ShellError`]: the error becomes
+/// [`respond`] for `whoami` and `my_teams`, which answer [`ShellError`]: the error becomes
 /// one first, so the status set is the one its body says (`Internal`'s 500, not a 401).
 pub fn respond_shell(error: AppError) -> super::ShellError {
     let shell = super::ShellError::from(error);

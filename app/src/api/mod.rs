@@ -113,11 +113,11 @@ impl AppError {
     }
 }
 
-/// What the header's two questions, who is signed in and in which teams, answer instead of a
-/// result. They are asked on every page, so the browser's main module reads their answers:
-/// with [`AppError`] it carried the reader and the English text of every form's problems
-/// (the `Problem` tree, every domain's errors), which only the dashboard's sections need. They
-/// can fail only as the server or the network does.
+/// What the two questions who is signed in (`whoami`) and in which teams (`my_teams`) answer
+/// instead of a result. They can fail only as the server or the network does, so their
+/// readers need not carry [`AppError`]'s, with the English text of every form's problems.
+/// (The header asked them on every page, from the main module; it now shows the server's
+/// HTML, see `components::header`. The team pages and the JSON API still ask `whoami`.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ShellError {
     #[error("{}", INTERNAL)]
@@ -134,7 +134,7 @@ impl FromServerFnError for ShellError {
     }
 }
 
-/// On the server: the lookups behind the header fail only with `Internal` (the database, the
+/// On the server: the lookups behind them fail only with `Internal` (the database, the
 /// session store); anything else would be a new failure of theirs, answered as one.
 impl From<AppError> for ShellError {
     fn from(error: AppError) -> Self {

@@ -56,8 +56,8 @@ mod ssr {
     }
 }
 
-/// The signed-in user's teams; none for nobody (the header asks on every page, and an
-/// anonymous page must not answer 401 for it).
+/// The signed-in user's teams; none for nobody, rather than a 401: a question any page may
+/// ask. (The header's team switch reads the same list on the server, `team_choices`.)
 #[server(prefix = "/api/fn", endpoint = "my_teams", output = crate::api::Json)]
 pub async fn my_teams() -> Result<Vec<TeamChoice>, ShellError> {
     async {

@@ -46,7 +46,7 @@ fn SectionLink(href: &'static str, warm: fn(), children: Children) -> impl IntoV
 /// The corner is HTML the server writes ([`account_html`]): the browser never decodes who is
 /// signed in, so the main module, which every page loads first, carries no JSON reader, no
 /// resource and no server function for it (measured with `scripts/bundle-size`: the main
-/// module 206 → 147 KB brotli). The server looks the visitor up before the page renders
+/// module 206 → 151 KB brotli). The server looks the visitor up before the page renders
 /// ([`Visitor`]); hydrating, the browser keeps the corner's HTML as it is (an `inner_html`
 /// hydrates without writing). After a navigation in the browser (signing in or up ends in
 /// one) or a change of language, it asks for the corner again (`GET /fragment/account`).
@@ -57,11 +57,21 @@ fn Account() -> impl IntoView {
     let html = RwSignal::new(String::new());
     #[cfg(feature = "ssr")]
     {
-        let visitor = use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<Visitor>().cloned())
-            .unwrap_or_default();
-        crate::api::guard::RequestMember::seed(visitor.me.clone());
-        html.set(account_html(use_i18n().get_locale_untracked(), &visitor));
+        let parts = use_context::<http::request::Parts>();
+        let path = parts.as_ref().map_or("/", |parts| parts.uri.path());
+        // Absent when the lookup failed: the way in, and the page's questions ask again.
+        let visitor = parts
+            .as_ref()
+            .and_then(|parts| parts.extensions.get::<Visitor>());
+        if let Some(visitor) = visitor {
+            crate::api::guard::RequestMember::seed(visitor.me.clone());
+        }
+        let locale = use_i18n().get_locale_untracked();
+        html.set(account_html(
+            locale,
+            visitor.unwrap_or(&Visitor::default()),
+            path,
+        ));
     }
     #[cfg(feature = "hydrate")]
     {
@@ -74,8 +84,9 @@ fn Account() -> impl IntoView {
             if previous.is_some_and(|previous| previous != now) {
                 let number = asked.get_value().wrapping_add(1);
                 asked.set_value(number);
+                let (path, locale) = now.clone();
                 leptos::task::spawn_local(async move {
-                    if let Some(fresh) = fetch_account(now.1).await
+                    if let Some(fresh) = fetch_account(locale, &path).await
                         && asked.get_value() == number
                     {
                         html.set(fresh);
@@ -117,14 +128,19 @@ fn warm_account_link(ev: &leptos::ev::Event) {
     let _ = ev;
 }
 
-/// The corner's HTML for the current visitor in `locale`, from the server.
+/// The corner's HTML for the current visitor in `locale` on the page at `path`, from the
+/// server; none when it could not say (the corner shown stays).
 #[cfg(feature = "hydrate")]
-async fn fetch_account(locale: Locale) -> Option<String> {
+async fn fetch_account(locale: Locale, path: &str) -> Option<String> {
     use leptos_i18n::Locale as _;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let window = web_sys::window()?;
-    let url = format!("{ACCOUNT_FRAGMENT}?lang={}", locale.as_str());
+    let url = format!(
+        "{ACCOUNT_FRAGMENT}?lang={}&path={}",
+        locale.as_str(),
+        crate::pages::encode(path)
+    );
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
         .await
         .ok()?
@@ -153,37 +169,50 @@ pub struct Visitor {
 
 #[cfg(feature = "ssr")]
 impl Visitor {
-    /// Who holds `session`, with their teams. A failed lookup is logged and shows the way in,
-    /// as for nobody: the page itself says what failed.
+    /// Who holds `session`, with their teams; an error when the session store or the
+    /// database failed, which is not the same as nobody: the page's own questions then ask
+    /// again and answer the failure. Teams that cannot be read leave the switch out.
     pub async fn of(
         backend: &crate::api::guard::Backend,
         session: &tower_sessions::Session,
-    ) -> Visitor {
-        let looked_up = async {
-            let Some(me) = crate::api::guard::member_of(backend, session).await? else {
-                return Ok(Visitor::default());
-            };
-            let teams = crate::api::teams::team_choices(&backend.pool, &me).await?;
-            Ok::<_, crate::api::AppError>(Visitor {
-                me: Some(me),
-                teams,
-            })
+    ) -> Result<Visitor, crate::api::AppError> {
+        let Some(me) = crate::api::guard::member_of(backend, session).await? else {
+            return Ok(Visitor::default());
         };
-        looked_up.await.unwrap_or_else(|error| {
-            tracing::warn!(%error, "the header could not look up the visitor");
-            Visitor::default()
+        let teams = crate::api::teams::team_choices(&backend.pool, &me)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "the header could not read the visitor's teams");
+                Vec::new()
+            });
+        Ok(Visitor {
+            me: Some(me),
+            teams,
         })
     }
 }
 
-/// The account corner's content for `visitor` in `locale`: who is signed in, their other
-/// pages, the team switch and the way out; or the way in.
+/// `aria-current="page"` for a link to `href` when the page at `path` is that page or one
+/// below it, as the router's own links mark themselves.
 #[cfg(feature = "ssr")]
-pub fn account_html(locale: Locale, visitor: &Visitor) -> String {
+fn current(href: &str, path: &str) -> Option<&'static str> {
+    let below = path
+        .strip_prefix(href)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    below.then_some("page")
+}
+
+/// The account corner's content for `visitor` in `locale`, on the page at `path`: who is
+/// signed in, their other pages, the team switch and the way out; or the way in.
+#[cfg(feature = "ssr")]
+pub fn account_html(locale: Locale, visitor: &Visitor, path: &str) -> String {
     use crate::i18n::td_string;
     use leptos::server_fn::ServerFn;
     let Some(me) = &visitor.me else {
-        return view! { <a href="/login">{td_string!(locale, nav_login)}</a> }.to_html();
+        return view! {
+            <a href="/login" aria-current=current("/login", path)>{td_string!(locale, nav_login)}</a>
+        }
+        .to_html();
     };
     let teams = (visitor.teams.len() > 1).then(|| {
         view! {
@@ -200,8 +229,8 @@ pub fn account_html(locale: Locale, visitor: &Visitor) -> String {
         }
     });
     view! {
-        <a href="/settings">{td_string!(locale, nav_settings)}</a>
-        <a href="/activity">{td_string!(locale, nav_activity)}</a>
+        <a href="/settings" aria-current=current("/settings", path)>{td_string!(locale, nav_settings)}</a>
+        <a href="/activity" aria-current=current("/activity", path)>{td_string!(locale, nav_activity)}</a>
         {teams}
         <span class="who" data-testid="who">
             <span class="visually-hidden">{td_string!(locale, signed_in_as)} " "</span>
