@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
-use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -125,20 +125,25 @@ async fn find_visitor(State(state): State<AppState>, request: Request, next: Nex
     next.run(with_visitor(&state, request).await).await
 }
 
-/// `request` with its [`Visitor`] among its extensions (nobody without a session); none
-/// when the lookup failed, which the page's own questions then answer.
+/// `request` with its [`Visitor`] among its extensions; none when the lookup failed, which
+/// the page's own questions then answer.
 async fn with_visitor(state: &AppState, mut request: Request) -> Request {
-    let visitor = match request.extensions().get::<Session>() {
-        Some(session) => Visitor::of(&state.backend(), session).await,
-        None => Ok(Visitor::default()),
-    };
-    match visitor {
-        Ok(visitor) => {
-            request.extensions_mut().insert(visitor);
-        }
-        Err(error) => tracing::warn!(%error, "the header could not look up the visitor"),
+    if let Some(visitor) = visitor(state, request.extensions().get::<Session>()).await {
+        request.extensions_mut().insert(visitor);
     }
     request
+}
+
+/// Who holds `session` (nobody without one), for the header; none, logged, when the session
+/// store or the database failed.
+async fn visitor(state: &AppState, session: Option<&Session>) -> Option<Visitor> {
+    let Some(session) = session else {
+        return Some(Visitor::default());
+    };
+    Visitor::of(&state.backend(), session)
+        .await
+        .inspect_err(|error| tracing::warn!(%error, "the header could not look up the visitor"))
+        .ok()
 }
 
 /// Whether `path` names a file of the site (the stylesheet, the wasm, the favicon), which the
@@ -174,29 +179,23 @@ async fn account_fragment(
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| {
-            pair.trim()
-                .strip_prefix(app::LANG_COOKIE)?
-                .strip_prefix('=')
-        })
-        .next()
-        .map(str::to_owned);
-    let locale = match query.lang.or(cookie).as_deref() {
-        Some("ko") => Locale::ko,
-        Some("en") | None => Locale::en,
-        Some(_) => return (StatusCode::BAD_REQUEST, "lang must be en or ko").into_response(),
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == app::LANG_COOKIE)
+        .map(|cookie| cookie.value().to_owned());
+    let Ok(locale) = query
+        .lang
+        .or(cookie)
+        .map_or(Ok(Locale::default()), |lang| lang.parse())
+    else {
+        return (StatusCode::BAD_REQUEST, "lang must be en or ko").into_response();
     };
-    let visitor = match Visitor::of(&state.backend(), &session).await {
-        Ok(visitor) => visitor,
-        Err(error) => {
-            tracing::warn!(%error, "the header could not look up the visitor");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CACHE_CONTROL, "no-store")],
-            )
-                .into_response();
-        }
+    let Some(visitor) = visitor(&state, Some(&session)).await else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, "no-store")],
+        )
+            .into_response();
     };
     let path = query.path.as_deref().unwrap_or("/");
     (
@@ -273,7 +272,6 @@ async fn one_of_few_renders(
     }
 }
 
-/// The process is up and answering. Says nothing about its dependencies: that is `/readyz`.
 /// How browsers may keep the site's code (`/pkg/`). A section's pack is named by its content
 /// (tools/wasm-split/src/pack.rs), so it is kept for good. Every other file keeps its name from
 /// build to build (the main module, its JS, the modules named by their place, `chunk_7`), and
@@ -300,6 +298,7 @@ async fn code_caching(request: Request, next: Next) -> Response {
     response
 }
 
+/// The process is up and answering. Says nothing about its dependencies: that is `/readyz`.
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -358,9 +357,8 @@ struct LanguageForm {
 /// The language switch without JavaScript: remember the choice in the same cookie the
 /// hydrated page writes, then go back to the page the form was on.
 async fn set_language(Form(form): Form<LanguageForm>) -> Response {
-    let lang = match form.lang.as_str() {
-        "en" | "ko" => form.lang,
-        _ => return (StatusCode::BAD_REQUEST, "lang must be en or ko").into_response(),
+    let Ok(locale) = form.lang.parse::<Locale>() else {
+        return (StatusCode::BAD_REQUEST, "lang must be en or ko").into_response();
     };
     // Only a path on this site: never an open redirect.
     let back = if form.back.starts_with('/')
@@ -371,7 +369,7 @@ async fn set_language(Form(form): Form<LanguageForm>) -> Response {
     } else {
         "/".to_owned()
     };
-    let cookie = lang_cookie(&lang);
+    let cookie = lang_cookie(locale.as_ref());
     let mut response = Redirect::to(&back).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
