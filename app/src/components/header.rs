@@ -1,26 +1,33 @@
 use crate::components::text::tr;
 use crate::i18n::{Locale, use_i18n};
-use crate::pages::lazy::{self, warm};
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 /// The bar on every page: the product name, the sections, and the language switch.
+///
+/// Its links start loading their page's section when the pointer comes over one, a finger
+/// touches it, or the keyboard focuses it (`warm_link`): the router's links and the account
+/// corner's, which are the server's HTML, alike.
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <a class="skip-link" href="#main">{tr!(i18n, skip_to_content)}</a>
-        <header class="site-header">
-            <SectionLink href="/" warm={warm::<lazy::Home>} attr:class="brand">{tr!(i18n, app_name)}</SectionLink>
+        <header
+            class="site-header"
+            on:pointerover=move |ev| warm_link(&ev)
+            on:focusin=move |ev| warm_link(&ev)
+        >
+            <A href="/" attr:class="brand">{tr!(i18n, app_name)}</A>
             <nav aria-label=tr!(i18n, nav_label)>
                 <ul>
-                    <li><SectionLink href="/alarms" warm={warm::<lazy::Alarms>}>{tr!(i18n, nav_alarms)}</SectionLink></li>
-                    <li><SectionLink href="/subscriptions" warm={warm::<lazy::Subscriptions>}>{tr!(i18n, nav_subscriptions)}</SectionLink></li>
-                    <li><SectionLink href="/schedules" warm={warm::<lazy::Schedules>}>{tr!(i18n, nav_schedules)}</SectionLink></li>
-                    <li><SectionLink href="/load-balancers" warm={warm::<lazy::LoadBalancers>}>{tr!(i18n, nav_load_balancers)}</SectionLink></li>
-                    <li><SectionLink href="/cron" warm={warm::<lazy::Cron>}>{tr!(i18n, nav_cron)}</SectionLink></li>
+                    <li><A href="/alarms">{tr!(i18n, nav_alarms)}</A></li>
+                    <li><A href="/subscriptions">{tr!(i18n, nav_subscriptions)}</A></li>
+                    <li><A href="/schedules">{tr!(i18n, nav_schedules)}</A></li>
+                    <li><A href="/load-balancers">{tr!(i18n, nav_load_balancers)}</A></li>
+                    <li><A href="/cron">{tr!(i18n, nav_cron)}</A></li>
                 </ul>
             </nav>
             <Account />
@@ -29,16 +36,33 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// A link to a page in a lazily loaded section, which starts loading the section's code when
-/// the pointer comes over it, a finger touches it, or the keyboard focuses it (see
-/// [`warm`]). `warm` is `warm::<R>` for the page's route `R`.
-#[component]
-fn SectionLink(href: &'static str, warm: fn(), children: Children) -> impl IntoView {
-    view! {
-        <A href=href on:pointerenter=move |_| warm() on:focus=move |_| warm()>
-            {children()}
-        </A>
+/// [`warm`](crate::pages::lazy::warm) for the header's link under the pointer or focus: the event (`pointerover` or
+/// `focusin`, which bubble to the header, unlike `pointerenter` and `focus`) names it.
+fn warm_link(ev: &leptos::ev::Event) {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::pages::lazy::{self, warm};
+        use wasm_bindgen::JsCast;
+        let href = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("a[href]").ok().flatten())
+            .and_then(|link| link.get_attribute("href"));
+        match href.as_deref() {
+            Some("/") => warm::<lazy::Home>(),
+            Some("/alarms") => warm::<lazy::Alarms>(),
+            Some("/subscriptions") => warm::<lazy::Subscriptions>(),
+            Some("/schedules") => warm::<lazy::Schedules>(),
+            Some("/load-balancers") => warm::<lazy::LoadBalancers>(),
+            Some("/cron") => warm::<lazy::Cron>(),
+            Some("/settings") => warm::<lazy::Settings>(),
+            Some("/activity") => warm::<lazy::Activity>(),
+            Some("/login") => warm::<lazy::Login>(),
+            _ => {}
+        }
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
 }
 
 /// Who is signed in, with the way out; or the way in.
@@ -50,8 +74,9 @@ fn SectionLink(href: &'static str, warm: fn(), children: Children) -> impl IntoV
 /// ([`Visitor`]); hydrating, the browser keeps the corner's HTML as it is (an `inner_html`
 /// hydrates without writing). After a navigation in the browser (signing in or up ends in
 /// one) or a change of language, it asks for the corner again (`GET /fragment/account`).
-/// Its links are plain links, which the router follows in the page like any other, and
-/// logging out and switching teams are plain forms, which reload the page.
+/// Its links are plain links, which the router follows in the page like any other (and the
+/// header warms like the others), and logging out and switching teams are plain forms, which
+/// reload the page.
 #[component]
 fn Account() -> impl IntoView {
     let html = RwSignal::new(String::new());
@@ -97,35 +122,8 @@ fn Account() -> impl IntoView {
         });
     }
     view! {
-        <div
-            class="account"
-            inner_html=move || html.get()
-            on:pointerover=move |ev| warm_account_link(&ev)
-            on:focusin=move |ev| warm_account_link(&ev)
-        ></div>
+        <div class="account" inner_html=move || html.get()></div>
     }
-}
-
-/// [`warm`] for the corner's links, which are HTML from the server: the event (which
-/// bubbles, unlike `pointerenter`) names the link under the pointer or focus.
-fn warm_account_link(ev: &leptos::ev::Event) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let href = ev
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .and_then(|element| element.closest("a[href]").ok().flatten())
-            .and_then(|link| link.get_attribute("href"));
-        match href.as_deref() {
-            Some("/settings") => warm::<lazy::Settings>(),
-            Some("/activity") => warm::<lazy::Activity>(),
-            Some("/login") => warm::<lazy::Login>(),
-            _ => {}
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
 }
 
 /// The corner's HTML for the current visitor in `locale` on the page at `path`, from the
