@@ -10,7 +10,7 @@ use std::fmt;
 
 /// `2026-12-24`.
 pub fn date(date: NaiveDate) -> impl fmt::Display {
-    Field(move |f: &mut fmt::Formatter<'_>| {
+    fmt::from_fn(move |f: &mut fmt::Formatter<'_>| {
         let year = date.year();
         if (0..=9999).contains(&year) {
             write!(f, "{year:04}")?;
@@ -23,7 +23,7 @@ pub fn date(date: NaiveDate) -> impl fmt::Display {
 
 /// `09:00`, or `09:00:30` with `seconds`.
 pub fn time(time: NaiveTime, seconds: bool) -> impl fmt::Display {
-    Field(move |f: &mut fmt::Formatter<'_>| {
+    fmt::from_fn(move |f: &mut fmt::Formatter<'_>| {
         write!(f, "{:02}:{:02}", time.hour(), time.minute())?;
         if seconds {
             write!(f, ":{:02}", time.second())?;
@@ -34,7 +34,7 @@ pub fn time(time: NaiveTime, seconds: bool) -> impl fmt::Display {
 
 /// The date, `separator` (`' '` or ISO 8601's `'T'`), then the time.
 pub fn date_time(at: NaiveDateTime, separator: char, seconds: bool) -> impl fmt::Display {
-    Field(move |f: &mut fmt::Formatter<'_>| {
+    fmt::from_fn(move |f: &mut fmt::Formatter<'_>| {
         write!(
             f,
             "{}{separator}{}",
@@ -42,14 +42,6 @@ pub fn date_time(at: NaiveDateTime, separator: char, seconds: bool) -> impl fmt:
             time(at.time(), seconds)
         )
     })
-}
-
-struct Field<F>(F);
-
-impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Field<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.0)(f)
-    }
 }
 
 #[cfg(test)]

@@ -194,7 +194,7 @@ pub fn CronPage() -> impl IntoView {
     };
 
     view! {
-        <leptos_meta::Title text=move || t_string!(i18n, cron_title).to_string() />
+        <leptos_meta::Title text=tr!(i18n, cron_title) />
         <section class="playground">
             <h1>{tr!(i18n, cron_title)}</h1>
             <p class="lede">{tr!(i18n, cron_lede)}</p>
