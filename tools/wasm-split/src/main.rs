@@ -59,7 +59,7 @@ fn main() -> ExitCode {
 }
 
 fn split(input: PathBuf, pkg: PathBuf, name: &str) -> Result<usize, Box<dyn std::error::Error>> {
-    let wasm = std::fs::read(&input).map_err(|e| format!("reading {}: {e}", input.display()))?;
+    let wasm = read(&input)?;
     let main_out = pkg.join(format!("{name}_main.wasm"));
     // The loader imports `initSync` from the page's own module URL (/pkg/NAME.js), so the
     // lazily loaded modules share the instance the hydration script started.
@@ -77,4 +77,9 @@ fn split(input: PathBuf, pkg: PathBuf, name: &str) -> Result<usize, Box<dyn std:
         serde_json::to_string_pretty(&split.prefetch_map)?,
     )?;
     Ok(split.split_modules.len())
+}
+
+/// The bytes of `path`, or an error that names it.
+fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))
 }

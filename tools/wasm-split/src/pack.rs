@@ -38,12 +38,11 @@ type Manifest = BTreeMap<String, Vec<String>>;
 /// made before anything is written, so a failure leaves the split as it was.
 pub fn pack(pkg: &Path) -> Result<usize, Box<dyn std::error::Error>> {
     let loader_path = pkg.join(LINK_NAME.trim_start_matches("./"));
-    let loader = std::fs::read_to_string(&loader_path)
-        .map_err(|e| format!("reading {}: {e}", loader_path.display()))?;
+    let loader = String::from_utf8(crate::read(&loader_path)?)?;
     if loader.contains(PACKED_MARK) || pkg.join(SECTIONS).exists() {
         return Err(format!("{} is already packed: split again first", pkg.display()).into());
     }
-    let manifest: Manifest = serde_json::from_str(&std::fs::read_to_string(pkg.join(MANIFEST))?)?;
+    let manifest: Manifest = serde_json::from_slice(&crate::read(&pkg.join(MANIFEST))?)?;
     let loader = packed_loader(&loader)?;
 
     let mut packs = Vec::new();
@@ -81,7 +80,7 @@ fn pack_bytes(pkg: &Path, modules: &[String]) -> Result<Vec<u8>, Box<dyn std::er
             continue;
         }
         let path = pkg.join(format!("{module}.wasm"));
-        let bytes = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let bytes = crate::read(&path)?;
         index.push((module.clone(), data.len(), bytes.len()));
         data.extend_from_slice(&bytes);
     }
@@ -216,7 +215,9 @@ mod tests {
 
     #[test]
     fn a_pack_is_named_by_its_content() {
+        // FNV-1a's published 64-bit values: the offset basis, and "a".
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_ne!(fnv1a(b"chunk_7"), fnv1a(b"chunk_8"));
     }
 
