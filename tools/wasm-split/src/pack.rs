@@ -116,6 +116,10 @@ fn packed_loader(loader: &str) -> Result<String, Box<dyn std::error::Error>> {
         replaced += 1;
     }
     out.push_str(rest);
+    let mut out: String = out
+        .split_inclusive('\n')
+        .filter(|line| !is_sections_comment(line))
+        .collect();
     // Every module the loader fetches now comes through belfryFetch: no other fetch is left.
     if replaced == 0 || out.contains("fetch(") {
         return Err("the loader fetches its modules in a form the pack step does not know".into());
@@ -130,6 +134,21 @@ fn packed_loader(loader: &str) -> Result<String, Box<dyn std::error::Error>> {
         &HELPER.replace("{PACK_PREFIX}", PACK_PREFIX),
     );
     Ok(out)
+}
+
+/// Whether `line` is one of the comments the splitter writes above each module's loader, the
+/// sections that need it (`/* a_section_1, b_section_1 */`). No browser reads them, and
+/// `__belfry_sections.json` says the same; yet they were most of the loader every page
+/// downloads: with 13 sections, 1.2 of its 4.3 KB of brotli (53 of 123 KB raw).
+fn is_sections_comment(line: &str) -> bool {
+    line.trim_end()
+        .strip_prefix("/* ")
+        .and_then(|names| names.strip_suffix(" */"))
+        .is_some_and(|names| {
+            names.split(", ").all(|name| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+        })
 }
 
 /// The loader's way to a module: from the page's pack, taken once, or fetched alone. It finds
@@ -178,6 +197,7 @@ mod tests {
 
     const LOADER: &str = "import { initSync } from \"./belfry.js\";\n\
         function makeLoad(fetcher, deps) {}\n\
+        /* cron_section_1, alarms_section_1 */\n\
         const __chunk_7 = makeLoad(() => {\n    \
         const src = fetch(new URL(\"./chunk_7.wasm\", import.meta.url));\n}, []);\n\
         const __split = makeLoad(() => {\n    \
@@ -193,6 +213,10 @@ mod tests {
         assert!(packed.contains("[href*=\"/pack_\"]"));
         assert!(packed.contains("const src = belfryFetch(\"split_cron_section_1\");"));
         assert!(!packed.contains("fetch(new URL(\"./"));
+        // The splitter's note of who needs a module is gone; the pack step's own mark stays.
+        assert!(!packed.contains("cron_section_1, alarms_section_1"));
+        assert!(packed.contains("/* belfry: packs */"));
+        assert!(packed.contains("function makeLoad(fetcher, deps) {}\nconst __chunk_7"));
     }
 
     #[test]
