@@ -16,7 +16,9 @@ const pages = [
   ["/", "front door"],
   ["/login", "sign in"],
   ["/alarms", "alarms"],
+  ["/alarms/new", "alarm form"],
   ["/schedules", "schedules"],
+  ["/schedules/new", "schedule forms"],
   ["/load-balancers", "load balancers"],
   ["/settings", "team"],
 ];

@@ -111,5 +111,6 @@ pub fn hydrate() {
     wasm_bindgen_futures::spawn_local(async {
         lazy::load_current_section().await;
         leptos::mount::hydrate_body(App);
+        lazy::warm_links();
     });
 }

@@ -132,6 +132,15 @@ test("the playground loads its own page's code in one pack, and a section's only
   await nav.getByRole("link", { name: "Alarms" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alarms");
   await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
+  // A list and its form are sections apart: the list's link to the form warms the form's
+  // section, as the header's links do theirs.
+  const formLeft = modulesOf("alarms_more_section").filter((m) => !cron.includes(m) && !fetched.includes(m));
+  expect(formLeft.length).toBeGreaterThan(0);
+  await page.getByRole("link", { name: "New alarm" }).hover();
+  await expect.poll(() => formLeft.filter((m) => !fetched.includes(m))).toEqual([]);
+  await page.getByRole("link", { name: "New alarm" }).click();
+  await expect(page).toHaveURL(/\/alarms\/new$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("New alarm");
   // Nothing twice, nothing the pack had already brought, and no other section's pack.
   expect(fetched.filter((m, i) => fetched.indexOf(m) !== i)).toEqual([]);
   for (const m of cron) expect(fetched).not.toContain(m);

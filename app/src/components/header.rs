@@ -8,18 +8,14 @@ use leptos_router::hooks::use_location;
 /// The bar on every page: the product name, the sections, and the language switch.
 ///
 /// Its links start loading their page's section when the pointer comes over one, a finger
-/// touches it, or the keyboard focuses it (`warm_link`): the router's links and the account
-/// corner's, which are the server's HTML, alike.
+/// touches it, or the keyboard focuses it ([`warm_links`](crate::pages::lazy::warm_links)):
+/// the router's links and the account corner's, which are the server's HTML, alike.
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <a class="skip-link" href="#main">{tr!(i18n, skip_to_content)}</a>
-        <header
-            class="site-header"
-            on:pointerover=move |ev| warm_link(&ev)
-            on:focusin=move |ev| warm_link(&ev)
-        >
+        <header class="site-header">
             <A href="/" attr:class="brand">{tr!(i18n, app_name)}</A>
             <nav aria-label=tr!(i18n, nav_label)>
                 <ul>
@@ -34,35 +30,6 @@ pub fn Header() -> impl IntoView {
             <LanguageSwitch />
         </header>
     }
-}
-
-/// [`warm`](crate::pages::lazy::warm) for the header's link under the pointer or focus: the event (`pointerover` or
-/// `focusin`, which bubble to the header, unlike `pointerenter` and `focus`) names it.
-fn warm_link(ev: &leptos::ev::Event) {
-    #[cfg(feature = "hydrate")]
-    {
-        use crate::pages::lazy::{self, warm};
-        use wasm_bindgen::JsCast;
-        let href = ev
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .and_then(|element| element.closest("a[href]").ok().flatten())
-            .and_then(|link| link.get_attribute("href"));
-        match href.as_deref() {
-            Some("/") => warm::<lazy::Home>(),
-            Some("/alarms") => warm::<lazy::Alarms>(),
-            Some("/subscriptions") => warm::<lazy::Subscriptions>(),
-            Some("/schedules") => warm::<lazy::Schedules>(),
-            Some("/load-balancers") => warm::<lazy::LoadBalancers>(),
-            Some("/cron") => warm::<lazy::Cron>(),
-            Some("/settings") => warm::<lazy::Settings>(),
-            Some("/activity") => warm::<lazy::Activity>(),
-            Some("/login") => warm::<lazy::Login>(),
-            _ => {}
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
 }
 
 /// Who is signed in, with the way out; or the way in.

@@ -1,4 +1,4 @@
-//! The pages as lazily loaded routes, in seven sections: the code of a section's views goes
+//! The pages as lazily loaded routes, in nine sections: the code of a section's views goes
 //! into wasm modules of its own (scripts/lib.sh splits the wasm with tools/wasm-split), which
 //! the browser fetches the first time it shows one of the section's pages. The main module
 //! keeps the shell: the header, the router, the language switch and what the pages share with
@@ -7,21 +7,30 @@
 //!
 //! Why sections rather than one split per page (`#[lazy_route]` on each): the splitter puts
 //! the code two splits share into a module of its own, one for each set of splits that share
-//! something. With a split per page (19), the debug build had 290 modules and the playground
-//! alone asked for 117 of them; with seven sections the release build has 53.
+//! something, and every module and every split costs the first download of every page (the
+//! loader's table in the JS, the split's stub in the main module). With a split per page
+//! (19), the debug build had 290 modules and the playground alone asked for 117 of them.
 //!
-//! The front door has a section of its own, apart from signing in: each public page's first
-//! visit (main module and its section's pack) then stays under 300 KB brotli, where the home
-//! page had carried the sign-in forms (measured with `scripts/bundle-size`: 314 → 264 KB).
+//! Which sections, measured with `scripts/bundle-size` (the first visit: the main module, its
+//! JS and the section's pack, brotli):
+//! - the front door has a section of its own, apart from signing in: each public page's first
+//!   visit then stays under 300 KB, where the home page had carried the sign-in forms (314 →
+//!   264 KB);
+//! - a dashboard's list is a section apart from its forms, whose code (the cron builder and
+//!   every zone's rules, the metric graph) a list does not need: the schedules' first visit
+//!   went from 498 to 368 KB, the alarms' from 425 to 336 KB;
+//! - but no further: with thirteen sections (the team's pages and the load balancers' form
+//!   apart too) the main module and its JS grew by 3.4 KB and the playground's first visit
+//!   passed 300 KB, for 36 and 44 KB less on two dashboard pages.
 //!
 //! On the server nothing changes but one await: the view is rendered as before, and the page
 //! carries a `<link rel="preload">` for its section's pack, the section's modules in one
 //! download (tools/wasm-split/src/pack.rs), so the browser fetches them beside the main module
 //! rather than after it. The pages still load their data in their views: on the first page
 //! the data comes with the server's HTML.
-//! A later navigation into a new section would wait for its modules, then its data; the
-//! header's links start loading their section when the pointer comes over one or the
-//! keyboard reaches it ([`warm`]), so by the click the modules are there or on their way.
+//! A later navigation into a new section would wait for its modules, then its data; a link
+//! starts loading its section when the pointer comes over it or the keyboard reaches it
+//! ([`warm_links`]), so by the click the modules are there or on their way.
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -34,14 +43,70 @@ use super::home::HomePage;
 use super::rules::{RuleFormPage, SchedulerFormPage, SchedulesPage};
 use super::team::{ActivityPage, AwsSettingsPage, InvitePage, PasswordPage, SettingsPage};
 
-/// Starts loading route `R`'s section, when a visitor shows they are heading there (the
-/// pointer over a link to it, a finger on it, the keyboard's focus on it): the click then
-/// waits for the page's data, not for its code as well. The splitter's loader fetches each
-/// module once, however often this runs; a failed fetch is tried again by the next call, or
-/// by the navigation itself. Nothing to do on the server.
-pub fn warm<R: LazyRoute>() {
-    #[cfg(target_arch = "wasm32")]
-    leptos::task::spawn_local(R::preload());
+/// Starts loading a link's section when a visitor shows they are heading there: the pointer
+/// over the link, a finger on it, the keyboard's focus on it. The click then waits for the
+/// page's data, not for its code as well. One listener on the document, for `pointerover` and
+/// `focusin`, serves every link: the header's, the account corner's (the server's HTML) and
+/// those in the pages, such as a list's link to its form. Called once, as the page hydrates;
+/// a listener of its own rather than `on:` handlers in the views, whose code would be in the
+/// main module once for each element that had one. The splitter's loader fetches each module
+/// once, however often this runs; a failed fetch is tried again by the next call, or by the
+/// navigation itself.
+#[cfg(feature = "hydrate")]
+pub fn warm_links() {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    let warm = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let section = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("a[href]").ok().flatten())
+            .and_then(|link| link.get_attribute("href"))
+            .and_then(|href| route_of(&href))
+            .and_then(section_of);
+        if let Some(section) = section {
+            leptos::task::spawn_local(load_section(section));
+        }
+    });
+    for event in ["pointerover", "focusin"] {
+        let _ = document.add_event_listener_with_callback(event, warm.as_ref().unchecked_ref());
+    }
+    // It listens for as long as the page is open.
+    warm.forget();
+}
+
+/// Which route (the name of its type in this module) shows the page at `href`, as the
+/// router in `App` would choose it: a path of this site, with any query or fragment. The
+/// test below reads `App`'s routes and checks that each one's path comes back to it.
+pub fn route_of(href: &str) -> Option<&'static str> {
+    let path = href.split(['?', '#']).next()?.strip_prefix('/')?;
+    let mut parts = path.split('/');
+    let route = match (parts.next()?, parts.next(), parts.next(), parts.next()) {
+        ("", None, ..) => "Home",
+        ("cron", None, ..) => "Cron",
+        ("login", None, ..) => "Login",
+        ("signup", None, ..) => "Signup",
+        ("settings", None, ..) => "Settings",
+        ("settings", Some("aws"), None, _) => "AwsSettings",
+        ("settings", Some("password"), None, _) => "Password",
+        ("activity", None, ..) => "Activity",
+        ("invite", Some(token), None, _) if !token.is_empty() => "Invite",
+        ("alarms", None, ..) => "Alarms",
+        ("alarms", Some("import"), None, _) => "Import",
+        ("alarms", Some(id), None, _) if !id.is_empty() => "AlarmForm",
+        ("subscriptions", None, ..) => "Subscriptions",
+        ("plan", None, ..) => "Plan",
+        ("schedules", None, ..) => "Schedules",
+        ("schedules", Some("scheduler"), Some(id), None) if !id.is_empty() => "SchedulerForm",
+        ("schedules", Some(id), None, _) if !id.is_empty() => "RuleForm",
+        ("load-balancers", None, ..) => "LoadBalancers",
+        ("load-balancers", Some(id), None, _) if !id.is_empty() => "BalancerForm",
+        _ => return None,
+    };
+    Some(route)
 }
 
 /// Loads the section of the page the server rendered, before the page hydrates. Each
@@ -76,21 +141,21 @@ macro_rules! sections {
     ($(
         $(#[$doc:meta])*
         $section:ident, $preload:ident: $pages:ident {
-            $($route:ident => $page:ident,)*
+            $($page_name:ident => $page:ident,)*
         }
     )*) => {$(
         $(#[$doc])*
         // The split call crosses an `extern "C"` boundary: a plain byte crosses it safely.
         #[repr(u8)]
         pub enum $pages {
-            $($route,)*
+            $($page_name,)*
         }
 
         $(#[$doc])*
         #[lazy]
         fn $section(page: $pages) -> AnyView {
             let page = match page {
-                $($pages::$route => view! { <$page /> }.into_any(),)*
+                $($pages::$page_name => view! { <$page /> }.into_any(),)*
             };
             // The marker `load_current_section` reads before the page hydrates.
             view! { <span hidden data-section=stringify!($section)></span> {page} }.into_any()
@@ -98,15 +163,15 @@ macro_rules! sections {
 
         $(
             #[doc = concat!("The route to [`", stringify!($page), "`], in `", stringify!($section), "`.")]
-            pub struct $route;
+            pub struct $page_name;
 
-            impl LazyRoute for $route {
+            impl LazyRoute for $page_name {
                 fn data() -> Self {
-                    $route
+                    $page_name
                 }
 
                 async fn view(_this: Self) -> AnyView {
-                    $section($pages::$route).await
+                    $section($pages::$page_name).await
                 }
 
                 async fn preload() {
@@ -117,6 +182,16 @@ macro_rules! sections {
             }
         )*
     )*
+
+        /// The section (the name of its lazily loaded function) of the page called `route`.
+        pub fn section_of(route: &str) -> Option<&'static str> {
+            $($(
+                if route == stringify!($page_name) {
+                    return Some(stringify!($section));
+                }
+            )*)*
+            None
+        }
 
         /// Loads the section whose function is called `name`. The split, and so the loading,
         /// exists only in the browser's build.
@@ -156,17 +231,24 @@ sections! {
         Activity => ActivityPage,
         Invite => InvitePage,
     }
-    /// Alarms, their topics and subscriptions, and the plan.
+    /// The list of alarms.
     alarms_section, __preload_alarms_section: AlarmPages {
         Alarms => AlarmsPage,
+    }
+    /// The rest of alarms: an alarm's form, adopting from AWS, topics and their
+    /// subscriptions, and the plan.
+    alarms_more_section, __preload_alarms_more_section: AlarmMorePages {
         AlarmForm => AlarmFormPage,
         Import => ImportPage,
         Subscriptions => SubscriptionsPage,
         Plan => PlanPage,
     }
-    /// EventBridge rules and Scheduler schedules.
+    /// The list of EventBridge rules and Scheduler schedules.
     schedules_section, __preload_schedules_section: SchedulePages {
         Schedules => SchedulesPage,
+    }
+    /// A rule's form and a Scheduler schedule's: the builder, the preview, every zone's rules.
+    schedule_edit_section, __preload_schedule_edit_section: ScheduleEditPages {
         RuleForm => RuleFormPage,
         SchedulerForm => SchedulerFormPage,
     }
@@ -174,5 +256,81 @@ sections! {
     balancers_section, __preload_balancers_section: BalancerPages {
         LoadBalancers => LoadBalancersPage,
         BalancerForm => BalancerFormPage,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{route_of, section_of};
+
+    /// `App`'s routes, read from its source: each `path!` and the lazy route it shows.
+    fn routes() -> Vec<(String, String)> {
+        let source = include_str!("../lib.rs");
+        let routes: Vec<_> = source
+            .lines()
+            .filter_map(|line| {
+                let path = line.split("path!(\"").nth(1)?.split('"').next()?;
+                let route = line.split("Lazy::<lazy::").nth(1)?.split('>').next()?;
+                Some((path.to_string(), route.to_string()))
+            })
+            .collect();
+        assert!(
+            routes.len() > 20,
+            "App's routes were not found in lib.rs: {routes:?}"
+        );
+        routes
+    }
+
+    #[test]
+    fn every_route_of_the_app_warms_its_own_section() {
+        for (path, route) in routes() {
+            // A parameter (`:id`, `:token`) as a link would fill it.
+            let href: String = path
+                .split('/')
+                .map(|part| if part.starts_with(':') { "0b9e" } else { part })
+                .collect::<Vec<_>>()
+                .join("/");
+            // The route's view is its page, and the header warms the page's section by it.
+            let page = route_of(&href).unwrap_or_else(|| panic!("{href} is no page"));
+            assert_eq!(page, route, "{href}");
+            assert!(section_of(page).is_some(), "{page} is in no section");
+            assert_eq!(
+                route_of(&format!("{href}?page=2#top")),
+                Some(page),
+                "{href}"
+            );
+        }
+    }
+
+    #[test]
+    fn links_that_are_no_page_of_the_app_warm_nothing() {
+        for href in [
+            "?page=2",
+            "#main",
+            "https://example.com/alarms",
+            "/no-such-page",
+            "/alarms/1/2",
+            "/settings/other",
+            "/pkg/belfry.css",
+        ] {
+            assert_eq!(route_of(href), None, "{href}");
+        }
+        assert_eq!(section_of("NoSuchRoute"), None);
+    }
+
+    #[test]
+    fn a_list_and_its_form_are_sections_apart() {
+        // The list is what a visitor opens first; the form's code (the builder, the
+        // preview) waits for the way there.
+        for (list, form) in [
+            ("/alarms", "/alarms/new"),
+            ("/schedules", "/schedules/scheduler/new"),
+            ("/schedules", "/schedules/new"),
+        ] {
+            let section = |href| route_of(href).and_then(section_of);
+            assert_ne!(section(list), section(form), "{list} and {form}");
+        }
+        assert_eq!(route_of("/schedules/scheduler/new"), Some("SchedulerForm"));
+        assert_eq!(route_of("/alarms/import"), Some("Import"));
     }
 }
