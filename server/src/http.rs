@@ -21,10 +21,9 @@ use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 pub async fn router(state: AppState, args: &ServeArgs) -> Result<Router, crate::Error> {
-    let store = PostgresStore::new(state.pool.clone());
+    let store = crate::sessions::Sessions::new(state.pool.clone());
     store.migrate().await?;
     // Expired sessions are deleted in the background, so the table does not grow forever.
     tokio::spawn(

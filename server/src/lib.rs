@@ -10,6 +10,7 @@ pub mod cron_cli;
 pub mod csrf;
 pub mod http;
 pub mod reconciler;
+pub mod sessions;
 pub mod state;
 pub mod telemetry;
 

@@ -481,3 +481,42 @@ async fn the_account_corner_shows_who_is_signed_in_in_the_page_and_the_fragment(
         log_in
     );
 }
+
+/// Every request saves its session as it ends (for the idle timeout). A request that loaded
+/// the session before a logout in another tab deleted it must not write it back: the
+/// logged-out cookie would work again.
+#[tokio::test]
+async fn a_session_logged_out_meanwhile_is_not_written_back_by_a_request_that_had_loaded_it() {
+    use server::sessions::Sessions;
+    use tower_sessions::cookie::time::{Duration, OffsetDateTime};
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::session_store::SessionStore;
+
+    let pool = sqlx::PgPool::connect(&common::fresh_database().await)
+        .await
+        .unwrap();
+    let store = Sessions::new(pool);
+    store.migrate().await.unwrap();
+    let mut record = Record {
+        id: Id::default(),
+        data: [("user".to_string(), serde_json::json!("ada"))].into(),
+        expiry_date: OffsetDateTime::now_utc() + Duration::hours(1),
+    };
+    store.create(&mut record).await.unwrap();
+
+    // A request loads the session; saving it as it ends keeps what it changed.
+    let mut request = store.load(&record.id).await.unwrap().expect("created");
+    request
+        .data
+        .insert("seen".to_string(), serde_json::json!(true));
+    store.save(&request).await.unwrap();
+    let saved = store.load(&record.id).await.unwrap().expect("still there");
+    assert_eq!(saved.data["seen"], true);
+
+    // A second one loads it too; meanwhile the visitor logs out in another tab.
+    let late = store.load(&record.id).await.unwrap().expect("still there");
+    store.delete(&record.id).await.unwrap();
+    // The second request ends, and saves what it had loaded: the session stays gone.
+    store.save(&late).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none());
+}
