@@ -1871,8 +1871,21 @@ async fn a_scheduler_schedule_made_outside_belfry_is_adopted_without_a_change() 
         )
         .await;
     assert_eq!(refused.status(), 409);
+    // Said in the page's words, in both languages, naming what Belfry would lose.
     let body: Value = refused.json().await.unwrap();
-    assert!(body.to_string().contains("KmsKeyArn"), "{body}");
+    let said = &body["Conflict"];
+    assert!(
+        said["en"]
+            .as_str()
+            .is_some_and(|en| en.contains("uses KmsKeyArn, which Belfry does not manage yet")),
+        "{body}"
+    );
+    assert!(
+        said["ko"]
+            .as_str()
+            .is_some_and(|ko| ko.contains("KmsKeyArn")),
+        "{body}"
+    );
 
     let id = format!("default/{name}");
     let offered = lab.call("importable_schedules", &[]).await;

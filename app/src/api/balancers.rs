@@ -201,9 +201,7 @@ pub async fn adopt_balancer(arn: String) -> Result<Uuid, AppError> {
             .find(|(found, _, _)| *found == arn)
             .and_then(|(_, _, tag)| tag);
         if ssr::claimed(&backend.pool, tag.as_deref()).await? {
-            return Err(AppError::Conflict(super::Problem::Malformed(
-                "Belfry manages this load balancer already, for a team.".to_owned(),
-            )));
+            return Err(AppError::Conflict(super::Problem::Claimed));
         }
         let (setup, unmodeled) = backend
             .catalog
@@ -212,10 +210,9 @@ pub async fn adopt_balancer(arn: String) -> Result<Uuid, AppError> {
             .map_err(AppError::Transport)?
             .ok_or(AppError::NotFound)?;
         if !unmodeled.is_empty() {
-            return Err(AppError::Conflict(super::Problem::Malformed(format!(
-                "This load balancer uses {}, which Belfry does not manage yet.",
-                unmodeled.join(", ")
-            ))));
+            return Err(AppError::Conflict(super::Problem::Unmanaged(
+                unmodeled.join(", "),
+            )));
         }
         let network = ssr::network(me.team_id).await?.network();
         let setup = setup

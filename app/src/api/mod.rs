@@ -173,10 +173,18 @@ impl FieldProblem {
     }
 }
 
-/// What was wrong with a request, as a closed set that the pages translate (see
+/// What was wrong with a request, as a closed set that the server puts into words (see
 /// `components::error`). The English text is the `Display`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+///
+/// It goes over the wire in words, whatever it was ([`Said`], by the `Serialize` below), and
+/// comes back as [`Problem::Said`]: a page shows it as it is, in either language, so the
+/// browser's reader is that of two strings, not of every domain's errors with their texts.
+/// Nothing reads a problem's kind from the wire: the JSON API sends `message` and `field`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
+    /// A problem as the server said it, in each of the UI's languages.
+    #[error("{}", .0.en)]
+    Said(Said),
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
@@ -207,10 +215,57 @@ pub enum Problem {
     InvitationUnusable,
     #[error("An account with this email exists: log in first, then open the link again.")]
     AccountExists,
+    /// What is in AWS uses properties Belfry does not manage yet (their names, as AWS calls
+    /// them), so adopting it would lose them.
+    #[error("This uses {0}, which Belfry does not manage yet.")]
+    Unmanaged(String),
+    /// Belfry manages this already, for a team (the same one or another).
+    #[error("Belfry manages this already, for a team.")]
+    Claimed,
     /// The request itself was malformed (a missing or unreadable field): a client's mistake,
     /// not a person's, so the detail stays in English.
-    #[error("The request was malformed: {0}")]
+    #[error("{}{}", MALFORMED, .0)]
     Malformed(String),
+}
+
+/// The English of [`Problem::Malformed`], which the browser also writes.
+const MALFORMED: &str = "The request was malformed: ";
+
+/// A problem's text in each language of the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Said {
+    pub en: String,
+    pub ko: String,
+}
+
+impl Said {
+    pub fn text(&self, locale: crate::i18n::Locale) -> &str {
+        match locale {
+            crate::i18n::Locale::en => &self.en,
+            crate::i18n::Locale::ko => &self.ko,
+        }
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::components::error::problem_text;
+        use crate::i18n::Locale;
+        match self {
+            Problem::Said(said) => said.serialize(serializer),
+            problem => Said {
+                en: problem_text(Locale::en, problem),
+                ko: problem_text(Locale::ko, problem),
+            }
+            .serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Said::deserialize(deserializer).map(Problem::Said)
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -218,8 +273,14 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // Written out rather than `AppError::invalid`, whose `to_string` would bring
+            // every problem's English into the browser, where this runs too.
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::invalid("", Problem::Malformed(message))
+                AppError::Invalid {
+                    field: String::new(),
+                    message: format!("{MALFORMED}{message}"),
+                    problem: Problem::Malformed(message),
+                }
             }
             other => AppError::Transport(other.to_string()),
         }

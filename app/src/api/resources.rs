@@ -1290,10 +1290,7 @@ pub async fn adopt_schedule(id: String) -> Result<Uuid, AppError> {
             .map_err(AppError::Transport)?
             .ok_or(AppError::NotFound)?;
         if !unmodeled.is_empty() {
-            return Err(AppError::Conflict(Problem::Malformed(format!(
-                "This schedule uses {}, which Belfry does not manage yet.",
-                unmodeled.join(", ")
-            ))));
+            return Err(AppError::Conflict(Problem::Unmanaged(unmodeled.join(", "))));
         }
         let spec = spec.check(chrono::Utc::now()).map_err(form_errors)?;
         ssr::adopt(&backend.pool, &me, Kind::Schedule, &id, &spec, &id).await

@@ -483,7 +483,7 @@ fn RuleEditor(
                         Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
                         Reading::Converted(dialect, conversion) => view! { <ConversionView dialect conversion expr /> }.into_any(),
                         Reading::Aws(Schedule::At(_)) => view! {
-                            <p class="form-error" role="alert">{move || rule_text(i18n, &RuleError::AtNotForRules)}</p>
+                            <p class="form-error" role="alert">{move || rule_text(i18n.get_locale(), &RuleError::AtNotForRules)}</p>
                         }.into_any(),
                         Reading::Aws(_) | Reading::Empty => ().into_any(),
                     }}
@@ -508,7 +508,7 @@ fn RuleEditor(
                 <p id="rule-pattern-hint" class="hint">{tr!(i18n, rule_pattern_hint)}</p>
                 <p id="rule-pattern-check" aria-live="polite" data-testid="pattern-check">
                     {move || pattern_problem.get().map(|problem| match problem {
-                        Some(problem) => view! { <span class="form-error">{pattern_text(i18n, &problem)}</span> }.into_any(),
+                        Some(problem) => view! { <span class="form-error">{pattern_text(i18n.get_locale(), &problem)}</span> }.into_any(),
                         None => view! { <span class="form-ok">{tr!(i18n, rule_pattern_ok)}</span> }.into_any(),
                     })}
                 </p>
