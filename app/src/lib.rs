@@ -32,6 +32,24 @@ pub fn lang_cookie(lang: &str) -> String {
     format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax")
 }
 
+/// The UI language for a list of language tags, most wanted first: a browser's languages, or
+/// a request's `Accept-Language` as leptos-use splits it (`ko-KR`, ` en-US`). The first tag
+/// whose language is one of the UI's wins; otherwise English. The generated `Locale` chooses
+/// with this (see build.rs, `choose_locales_without_icu`).
+pub fn locale_for<T: AsRef<[u8]>>(tags: &[T]) -> Locale {
+    use crate::i18n::I18nLocaleTrait;
+    tags.iter()
+        .find_map(|tag| {
+            let tag = std::str::from_utf8(tag.as_ref()).ok()?;
+            let language = tag.trim().split(['-', '_']).next()?;
+            Locale::get_all()
+                .iter()
+                .copied()
+                .find(|locale| language.eq_ignore_ascii_case(locale.as_str()))
+        })
+        .unwrap_or_default()
+}
+
 /// The HTML document around [`App`]; the server renders it for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -113,4 +131,25 @@ pub fn hydrate() {
         leptos::mount::hydrate_body(App);
         lazy::warm_links();
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locale_for;
+    use crate::i18n::{I18nLocaleTrait, Locale};
+
+    #[test]
+    fn the_first_of_a_visitors_languages_that_the_ui_speaks_is_chosen() {
+        assert_eq!(locale_for(&["ko-KR", "en-US"]), Locale::ko);
+        assert_eq!(locale_for(&[" en-US", "ko"]), Locale::en);
+        assert_eq!(locale_for(&["fr-FR", "ko_KR", "en"]), Locale::ko);
+        assert_eq!(locale_for(&["KO"]), Locale::ko);
+        // None it speaks, or none at all: English.
+        assert_eq!(locale_for(&["fr", "de-DE", "kor", "*"]), Locale::en);
+        assert_eq!(locale_for::<&str>(&[]), Locale::en);
+        // The generated `Locale` chooses the same way (build.rs puts it there), for the
+        // browser's languages and for a request's Accept-Language.
+        assert_eq!(Locale::find_locale(&["fr", "ko-KR"]), Locale::ko);
+        assert_eq!(Locale::find_locale(&["en-GB", "ko-KR"]), Locale::en);
+    }
 }
