@@ -223,9 +223,12 @@ sections! {
     cron_section, __preload_cron_section: CronPages {
         Cron => CronPage,
     }
-    /// The team: settings, the AWS role, the password, the activity log, invitations.
+    /// The team's settings and members.
     team_section, __preload_team_section: TeamPages {
         Settings => SettingsPage,
+    }
+    /// The team's other pages: the AWS role, the password, the activity log, invitations.
+    team_more_section, __preload_team_more_section: TeamMorePages {
         AwsSettings => AwsSettingsPage,
         Password => PasswordPage,
         Activity => ActivityPage,
@@ -252,9 +255,12 @@ sections! {
         RuleForm => RuleFormPage,
         SchedulerForm => SchedulerFormPage,
     }
-    /// Load balancers.
+    /// The list of load balancers.
     balancers_section, __preload_balancers_section: BalancerPages {
         LoadBalancers => LoadBalancersPage,
+    }
+    /// A load balancer's form.
+    balancer_edit_section, __preload_balancer_edit_section: BalancerEditPages {
         BalancerForm => BalancerFormPage,
     }
 }
@@ -326,6 +332,8 @@ mod tests {
             ("/alarms", "/alarms/new"),
             ("/schedules", "/schedules/scheduler/new"),
             ("/schedules", "/schedules/new"),
+            ("/load-balancers", "/load-balancers/new"),
+            ("/settings", "/settings/aws"),
         ] {
             let section = |href| route_of(href).and_then(section_of);
             assert_ne!(section(list), section(form), "{list} and {form}");
