@@ -2,4 +2,5 @@
 pub mod error;
 pub mod graph;
 pub mod header;
+pub mod send_form;
 pub mod text;

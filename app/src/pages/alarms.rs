@@ -10,6 +10,7 @@ use crate::api::resources::{
 };
 use crate::components::error::{ErrorNote, save_errors};
 use crate::components::graph::MetricGraph;
+use crate::components::send_form::SendForm;
 use crate::components::text::tr;
 use crate::domain::alarm::{AlarmForm, Comparison, MissingData, Template};
 use crate::domain::plan::{Kind, Op};
@@ -53,15 +54,15 @@ pub fn Status(resource: ResourceView) -> impl IntoView {
 pub fn DeleteButtons(id: Uuid, delete: ServerAction<DeleteResource>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <ActionForm action=delete attr:class="inline-form">
+        <SendForm action=delete input=DeleteResource { id, orphan: None } class="inline-form">
             <input type="hidden" name="id" value=id.to_string() />
             <button type="submit" class="button small">{tr!(i18n, alarm_delete)}</button>
-        </ActionForm>
-        <ActionForm action=delete attr:class="inline-form">
+        </SendForm>
+        <SendForm action=delete input=DeleteResource { id, orphan: Some(true) } class="inline-form">
             <input type="hidden" name="id" value=id.to_string() />
             <input type="hidden" name="orphan" value="true" />
             <button type="submit" class="button small">{tr!(i18n, alarm_orphan)}</button>
-        </ActionForm>
+        </SendForm>
     }
 }
 
@@ -121,10 +122,10 @@ pub fn AlarmsPage() -> impl IntoView {
                                             <td><Status resource=alarm /></td>
                                             <td data-testid="live">{move || live.read().get(&name).cloned().unwrap_or_default()}</td>
                                             <td>
-                                                <ActionForm action=test attr:class="inline-form">
+                                                <SendForm action=test input=SendTestNotification { id } class="inline-form">
                                                     <input type="hidden" name="id" value=id.to_string() />
                                                     <button type="submit" class="button small">{tr!(i18n, alarm_test)}</button>
-                                                </ActionForm>
+                                                </SendForm>
                                                 <DeleteButtons id delete />
                                             </td>
                                         </tr>

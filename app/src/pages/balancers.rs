@@ -12,6 +12,7 @@ use crate::api::balancers::{
 };
 use crate::api::resources::{DeleteResource, list_resources};
 use crate::components::error::{ErrorNote, save_errors};
+use crate::components::send_form::SendForm;
 use crate::components::text::tr;
 use crate::domain::balancer::{
     BalancerForm, BalancerLive, NetworkChoices, SSL_POLICIES, own_group_name,
@@ -60,11 +61,11 @@ pub fn LoadBalancersPage() -> impl IntoView {
                     <ul class="plain" data-testid="importable-balancers">
                         {found.into_iter().map(|(arn, name)| view! {
                             <li>
-                                <ActionForm action=adopt attr:class="inline-fields">
+                                <SendForm action=adopt input=AdoptBalancer { arn: arn.clone() } class="inline-fields">
                                     <input type="hidden" name="arn" value=arn.clone() />
                                     <strong>{name}</strong> " " <code>{arn.clone()}</code> " "
                                     <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
-                                </ActionForm>
+                                </SendForm>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -12,6 +12,7 @@ use crate::api::resources::{
     importable_schedules, lambda_functions, list_resources, load_rule_form, load_schedule_form,
 };
 use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
+use crate::components::send_form::SendForm;
 use crate::components::text::tr;
 use crate::cron::{Schedule, Tz, stamp};
 use crate::domain::plan::Kind;
@@ -198,11 +199,11 @@ fn SchedulerList(list: Vec<ResourceView>, delete: ServerAction<DeleteResource>) 
                     <ul class="plain" data-testid="importable-schedules">
                         {found.into_iter().map(|(id, summary)| view! {
                             <li>
-                                <ActionForm action=adopt attr:class="inline-fields">
+                                <SendForm action=adopt input=AdoptSchedule { id: id.clone() } class="inline-fields">
                                     <input type="hidden" name="id" value=id.clone() />
                                     <strong>{id.clone()}</strong> " " <code>{summary}</code> " "
                                     <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
-                                </ActionForm>
+                                </SendForm>
                             </li>
                         }).collect_view()}
                     </ul>
