@@ -1671,6 +1671,17 @@ async fn a_schedule_written_in_seoul_reaches_aws_as_its_utc_twin_and_new_york_is
     let listed = &lab.resources("rule").await[0];
     assert_eq!(listed["written_in"][0], "Asia/Seoul");
     assert_eq!(listed["written_in"][1], "cron(0 9 ? * MON-FRI *)");
+    // The rule in words, in both languages of the UI: the list shows it as it is.
+    assert_eq!(
+        listed["described"]["en"], "At 12:00 AM, Monday through Friday",
+        "{listed}"
+    );
+    assert!(
+        listed["described"]["ko"]
+            .as_str()
+            .is_some_and(|ko| ko.contains("월요일")),
+        "{listed}"
+    );
     // Every next run is at 00:00 UTC on a weekday.
     let runs = listed["next_runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3);

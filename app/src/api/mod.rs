@@ -231,7 +231,9 @@ pub enum Problem {
 /// The English of [`Problem::Malformed`], which the browser also writes.
 const MALFORMED: &str = "The request was malformed: ";
 
-/// A problem's text in each language of the UI.
+/// What the server said, in each language of the UI: a problem's text, a schedule's
+/// description.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Said {
     pub en: String,

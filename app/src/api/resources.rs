@@ -37,6 +37,11 @@ pub struct ResourceView {
     /// Rules on a schedule: its expression, and its next runs counted on the server.
     #[serde(default)]
     pub schedule: Option<String>,
+    /// That expression in words, in each language of the UI: described on the server, so the
+    /// schedules' list does not download the cron parser and describer (about 14 KB brotli)
+    /// to say what the server can say once.
+    #[serde(default)]
+    pub described: Option<crate::api::Said>,
     #[serde(default)]
     pub next_runs: Vec<chrono::DateTime<chrono::Utc>>,
     /// Rules: declared disabled.
@@ -230,6 +235,14 @@ pub mod ssr {
             schedule: rule.as_ref().and_then(|r| {
                 (r.event_pattern.is_none() && !r.schedule.is_empty()).then(|| r.schedule.clone())
             }),
+            described: rule
+                .as_ref()
+                .filter(|r| r.event_pattern.is_none())
+                .and_then(|r| r.schedule.parse::<crate::cron::Schedule>().ok())
+                .map(|schedule| crate::api::Said {
+                    en: schedule.describe(crate::cron::Lang::En),
+                    ko: schedule.describe(crate::cron::Lang::Ko),
+                }),
             disabled: rule.as_ref().is_some_and(|r| !r.enabled)
                 || scheduled.as_ref().is_some_and(|s| !s.enabled),
             written_in: rule

@@ -109,7 +109,7 @@ pub fn SchedulesPage() -> impl IntoView {
                                     let disabled = rule.disabled;
                                     let schedule = rule.schedule.clone();
                                     let has_schedule = schedule.is_some();
-                                    let described = schedule.as_deref().and_then(|s| s.parse::<Schedule>().ok());
+                                    let described = rule.described.clone();
                                     let runs = rule.next_runs.clone();
                                     let written = rule.written_in.clone();
                                     view! {
@@ -125,9 +125,9 @@ pub fn SchedulesPage() -> impl IntoView {
                                                         {t!(i18n, rule_written_in, schedule = move || local.clone(), zone = move || zone.clone())}
                                                     </div>
                                                 })}
-                                                {described.map(|s| view! {
+                                                {described.map(|said| view! {
                                                     <div class="hint" data-testid="rule-description">
-                                                        {move || s.describe(lang_of(i18n.get_locale()))}
+                                                        {move || said.text(i18n.get_locale()).to_owned()}
                                                     </div>
                                                 })}
                                                 {disabled.then(|| view! { " " <span class="badge">{tr!(i18n, rule_is_disabled)}</span> })}
