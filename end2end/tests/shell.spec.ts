@@ -147,6 +147,30 @@ test("the playground loads its own page's code in one pack, and a section's only
   expect(fetched.filter((m) => m.includes("/pack_"))).toEqual([packOf("cron_section")]);
 });
 
+test("a link that loads its page anew warms nothing; the page's own links warm their section", async ({ page }) => {
+  const sections: Record<string, string[]> = await (await page.request.get("/pkg/__belfry_sections.json")).json();
+  const modulesOf = (section: string) =>
+    sections[Object.keys(sections).find((k) => k.startsWith(`${section}_`))!].map((m) => `/pkg/${m}.wasm`);
+  // The list's own modules come in its pack; the forms' others, one by one, when warmed.
+  const list = modulesOf("schedules_section");
+  const forms = modulesOf("schedule_edit_section").filter((m) => !list.includes(m));
+  const fetched = wasmFetched(page, "request");
+  await page.goto("/schedules");
+  await hydrated(page);
+  const before = new Set(fetched);
+  const formsLeft = forms.filter((m) => !before.has(m));
+  expect(formsLeft.length).toBeGreaterThan(0);
+  // A template's link reloads the page (rel="external"), which brings the section in its pack.
+  await page.getByRole("link", { name: "Every day at 10:00 UTC, invoke a Lambda function" }).hover();
+  await page.waitForTimeout(500);
+  const afterTemplate = fetched.length;
+  // The list's own link to the form warms the form's section: the control that this would
+  // have been seen.
+  await page.getByRole("link", { name: "New rule" }).hover();
+  await expect.poll(() => formsLeft.filter((m) => !fetched.includes(m))).toEqual([]);
+  for (const m of formsLeft) expect(fetched.indexOf(m)).toBeGreaterThanOrEqual(afterTemplate);
+});
+
 test("a page hydrates from its own section's marker, even when its preload links are lost", async ({ page }) => {
   // The page waits for its section before hydrating, in one synchronous pass; which section
   // comes from a marker the section's view renders, not from the server's preload links,
