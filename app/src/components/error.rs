@@ -42,25 +42,29 @@ pub fn localized(locale: Locale, error: &AppError) -> String {
 
 /// A problem in `locale`'s words.
 ///
-/// A problem reaches the browser as the server said it, in each language ([`Said`]: see
+/// A problem reaches the browser as the server said it, in each language ([`Said`](crate::api::Said): see
 /// `Problem`'s `Serialize`), so only the server translates the others, and the browser does
 /// not carry every domain's texts and readers, which every page that asked the server
 /// something used to download (each dashboard's and the sign-in pages'). The one problem the
 /// browser makes itself is server_fn's report of arguments it could not send
 /// ([`AppError`]'s `from_server_fn_error`), a malformed request.
+#[cfg(not(feature = "ssr"))]
 pub fn problem_text(locale: Locale, problem: &Problem) -> String {
     match problem {
         Problem::Said(said) => said.text(locale).to_owned(),
-        #[cfg(feature = "ssr")]
-        found => found_text(locale, found),
-        #[cfg(not(feature = "ssr"))]
-        _ => td_string!(locale, err_malformed).to_string(),
+        Problem::Malformed(_) => td_string!(locale, err_malformed).to_string(),
+        // Nothing else is made in the browser; if something were, saying so beats a guess.
+        _ => {
+            leptos::logging::error!("a problem the server did not put into words");
+            td_string!(locale, err_internal).to_string()
+        }
     }
 }
 
-/// A problem the server found, in `locale`'s words.
+/// On the server, where every problem but the browser's malformed request is found, and
+/// put into words for the browser.
 #[cfg(feature = "ssr")]
-fn found_text(locale: Locale, problem: &Problem) -> String {
+pub fn problem_text(locale: Locale, problem: &Problem) -> String {
     let lang = crate::pages::cron::lang_of(locale);
     match problem {
         Problem::Said(said) => said.text(locale).to_owned(),
@@ -255,7 +259,7 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
     view! { <p class="form-error" role="alert">{move || localized(i18n.get_locale(), &error)}</p> }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
     use crate::api::Said;
