@@ -2,9 +2,9 @@
 //! server functions, so they work before the page is hydrated, and without JavaScript.
 use crate::api::auth::{Login, Signup, needs_first_user};
 use crate::components::error::ErrorNote;
+use crate::components::send_form::ReadForm;
 use crate::components::text::tr;
 use crate::i18n::use_i18n;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -19,14 +19,18 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="auth">
             <h1>{tr!(i18n, login_title)}</h1>
-            <ActionForm action=login attr:class="stack">
+            <ReadForm
+                action=login
+                read=|f| Login { email: f.text("email"), password: f.text("password"), next: f.get("next") }
+                class="stack"
+            >
                 <label for="email">{tr!(i18n, email)}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required />
                 <label for="password">{tr!(i18n, password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
                 <input type="hidden" name="next" prop:value=next />
                 <button type="submit" class="button primary">{tr!(i18n, login_submit)}</button>
-            </ActionForm>
+            </ReadForm>
             {move || error().map(|error| view! { <ErrorNote error=error /> })}
             <p class="hint"><A href="/signup">{tr!(i18n, signup_link)}</A></p>
         </section>
@@ -46,7 +50,11 @@ pub fn SignupPage() -> impl IntoView {
                 {move || open.get().map(|open| match open {
                     Ok(true) => view! {
                         <p>{tr!(i18n, signup_first_user)}</p>
-                        <ActionForm action=signup attr:class="stack">
+                        <ReadForm
+                            action=signup
+                            read=|f| Signup { email: f.text("email"), password: f.text("password"), team: f.text("team") }
+                            class="stack"
+                        >
                             <label for="email">{tr!(i18n, email)}</label>
                             <input id="email" name="email" type="email" autocomplete="username" required />
                             <label for="password">{tr!(i18n, password)}</label>
@@ -55,7 +63,7 @@ pub fn SignupPage() -> impl IntoView {
                             <label for="team">{tr!(i18n, team_name)}</label>
                             <input id="team" name="team" type="text" maxlength="80" required />
                             <button type="submit" class="button primary">{tr!(i18n, signup_submit)}</button>
-                        </ActionForm>
+                        </ReadForm>
                     }.into_any(),
                     Ok(false) => view! { <p>{tr!(i18n, signup_closed)}</p> }.into_any(),
                     Err(error) => view! { <ErrorNote error=error /> }.into_any(),

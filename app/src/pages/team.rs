@@ -9,11 +9,11 @@ use crate::api::teams::{
     invitation_info, team_members,
 };
 use crate::components::error::ErrorNote;
+use crate::components::send_form::{ReadForm, SendForm};
 use crate::components::text::tr;
 use crate::cron::stamp;
 use crate::domain::Role;
 use crate::i18n::{t_string, use_i18n};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
@@ -66,7 +66,11 @@ pub fn SettingsPage() -> impl IntoView {
                         </ul>
                         <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
                             <h2>{tr!(i18n, invite_title)}</h2>
-                            <ActionForm action=invite attr:class="inline-fields">
+                            <ReadForm
+                                action=invite
+                                read=|f| CreateInvitation { role: f.text("role") }
+                                class="inline-fields"
+                            >
                                 <label for="invite-role">{tr!(i18n, role)}</label>
                                 <select id="invite-role" name="role">
                                     <option value="viewer">"viewer"</option>
@@ -74,7 +78,7 @@ pub fn SettingsPage() -> impl IntoView {
                                     <option value="admin">"admin"</option>
                                 </select>
                                 <button type="submit" class="button">{tr!(i18n, invite_create)}</button>
-                            </ActionForm>
+                            </ReadForm>
                             {move || link().map(|path| view! {
                                 <p class="hint">{tr!(i18n, invite_share)}</p>
                                 <p><code data-testid="invite-link">{path.clone()}</code></p>
@@ -86,12 +90,12 @@ pub fn SettingsPage() -> impl IntoView {
                             {if heal { t_string!(i18n, self_heal_on) } else { t_string!(i18n, self_heal_off) }}
                         </p>
                         <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
-                            <ActionForm action=set_heal>
+                            <SendForm action=set_heal input=SetSelfHeal { on: !heal }>
                                 <input type="hidden" name="on" value=(!heal).to_string() />
                                 <button type="submit" class="button">
                                     {if heal { t_string!(i18n, self_heal_turn_off) } else { t_string!(i18n, self_heal_turn_on) }}
                                 </button>
-                            </ActionForm>
+                            </SendForm>
                         </Show>
                         <ul class="links">
                             <Show when=move || me.role.allows(Role::Admin) fallback=|| ()>
@@ -142,7 +146,15 @@ pub fn AwsSettingsPage() -> impl IntoView {
                         let endpoint = current.as_ref().and_then(|c| c.endpoint_url.clone()).unwrap_or_default();
                         let external_id = current.map(|c| c.external_id);
                         view! {
-                            <ActionForm action=save attr:class="stack">
+                            <ReadForm
+                                action=save
+                                read=|f| SaveAwsConnection {
+                                    region: f.text("region"),
+                                    role_arn: f.get("role_arn"),
+                                    endpoint_url: f.get("endpoint_url"),
+                                }
+                                class="stack"
+                            >
                                 <label for="aws-region">{tr!(i18n, aws_region)}</label>
                                 <input id="aws-region" name="region" type="text" required placeholder="ap-northeast-2" value=region />
                                 <label for="aws-role">{tr!(i18n, aws_role)}</label>
@@ -150,7 +162,7 @@ pub fn AwsSettingsPage() -> impl IntoView {
                                 <label for="aws-endpoint">{tr!(i18n, aws_endpoint)}</label>
                                 <input id="aws-endpoint" name="endpoint_url" type="url" placeholder="http://127.0.0.1:5000" value=endpoint />
                                 <button type="submit" class="button primary">{tr!(i18n, save)}</button>
-                            </ActionForm>
+                            </ReadForm>
                             {external_id.map(|id| view! {
                                 <p>{tr!(i18n, aws_external_id)} " " <code data-testid="external-id">{id}</code></p>
                             })}
@@ -182,7 +194,11 @@ pub fn PasswordPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || me.get().map(|me| match me {
                     Ok(Some(me)) => view! {
-                        <ActionForm action=change attr:class="stack">
+                        <ReadForm
+                            action=change
+                            read=|f| ChangePassword { current: f.text("current"), new: f.text("new") }
+                            class="stack"
+                        >
                             // For password managers: whose password this is.
                             <input type="hidden" name="username" autocomplete="username" value=me.email />
                             <label for="current">{tr!(i18n, password_current)}</label>
@@ -191,7 +207,7 @@ pub fn PasswordPage() -> impl IntoView {
                             <input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required aria-describedby="password-hint" />
                             <p id="password-hint" class="hint">{tr!(i18n, password_hint)}</p>
                             <button type="submit" class="button primary">{tr!(i18n, password_change)}</button>
-                        </ActionForm>
+                        </ReadForm>
                     }.into_any(),
                     _ => view! { <SignInFirst /> }.into_any(),
                 })}
@@ -222,7 +238,15 @@ pub fn InvitePage() -> impl IntoView {
                         let signed_in = me.get().and_then(Result::ok).flatten();
                         view! {
                             <p data-testid="invitation">{tr!(i18n, invite_offer)} " " <strong>{info.team_name.clone()}</strong> " (" {info.role.as_str()} ")"</p>
-                            <ActionForm action=accept attr:class="stack">
+                            <ReadForm
+                                action=accept
+                                read=|f| AcceptInvitation {
+                                    token: f.text("token"),
+                                    email: f.get("email"),
+                                    password: f.get("password"),
+                                }
+                                class="stack"
+                            >
                                 <input type="hidden" name="token" prop:value=token />
                                 {match signed_in {
                                     Some(me) => view! { <p>{tr!(i18n, signed_in_as)} " " {me.email}</p> }.into_any(),
@@ -235,7 +259,7 @@ pub fn InvitePage() -> impl IntoView {
                                     }.into_any(),
                                 }}
                                 <button type="submit" class="button primary">{tr!(i18n, invite_accept)}</button>
-                            </ActionForm>
+                            </ReadForm>
                         }.into_any()
                     }
                     _ => view! { <p class="form-error">{tr!(i18n, invite_unusable)}</p> }.into_any(),
