@@ -48,6 +48,31 @@ impl Fields {
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default()
     }
+
+    /// Whether the form sends a field `name`: a ticked checkbox.
+    pub fn checked(&self, name: &str) -> bool {
+        self.0.has(name)
+    }
+
+    /// The texts of the fields `name[0]`, `name[1]`, … in the form's order (the ticked ones
+    /// of a list of checkboxes), as serde_qs reads them into a `Vec`.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        use leptos::wasm_bindgen::JsCast;
+        let prefix = format!("{name}[");
+        let Ok(Some(entries)) = leptos::web_sys::js_sys::try_iter(&self.0) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|entry| entry.dyn_into::<leptos::web_sys::js_sys::Array>().ok())
+            .filter(|pair| {
+                pair.get(0)
+                    .as_string()
+                    .is_some_and(|key| key.starts_with(&prefix))
+            })
+            .filter_map(|pair| pair.get(1).as_string())
+            .collect()
+    }
 }
 
 /// Sends `action` the input `read` makes of the form's fields when submitted: for a form of

@@ -12,14 +12,13 @@ use crate::api::balancers::{
 };
 use crate::api::resources::{DeleteResource, list_resources};
 use crate::components::error::{ErrorNote, save_errors};
-use crate::components::send_form::SendForm;
+use crate::components::send_form::{Fields, ReadForm, SendForm};
 use crate::components::text::tr;
 use crate::domain::balancer::{
     BalancerForm, BalancerLive, NetworkChoices, SSL_POLICIES, own_group_name,
 };
 use crate::domain::plan::Kind;
 use crate::i18n::{t_string, use_i18n};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -269,7 +268,7 @@ fn BalancerEditor(
     let policy = form.ssl_policy.clone();
     let own_name = form.name.clone();
     view! {
-        <ActionForm action=save attr:class="stack" attr:novalidate=true>
+        <ReadForm action=save read=read_balancer_form class="stack" attr:novalidate=true>
             {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
             {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
             <fieldset>
@@ -420,6 +419,42 @@ fn BalancerEditor(
                 </div>
             </fieldset>
             <button type="submit" class="button primary">{tr!(i18n, lb_save)}</button>
-        </ActionForm>
+        </ReadForm>
+    }
+}
+
+/// The load balancer form's fields, as the server function takes them (the names the form
+/// gives them: `form[name]`, `form[subnets][0]`, …).
+fn read_balancer_form(f: &Fields) -> SaveBalancer {
+    let text = |name: &str| f.text(&format!("form[{name}]"));
+    SaveBalancer {
+        form: BalancerForm {
+            name: text("name"),
+            kind: text("kind"),
+            scheme: text("scheme"),
+            vpc: text("vpc"),
+            subnets: f.list("form[subnets]"),
+            security_groups: f.list("form[security_groups]"),
+            own_security_group: f.checked("form[own_security_group]"),
+            group_name: text("group_name"),
+            group_protocol: text("group_protocol"),
+            group_port: text("group_port"),
+            health_path: text("health_path"),
+            health_interval: text("health_interval"),
+            health_timeout: text("health_timeout"),
+            healthy_threshold: text("healthy_threshold"),
+            unhealthy_threshold: text("unhealthy_threshold"),
+            health_matcher: text("health_matcher"),
+            deregistration_delay: text("deregistration_delay"),
+            instances: f.list("form[instances]"),
+            listener_port: text("listener_port"),
+            secure: f.checked("form[secure]"),
+            certificate_arn: text("certificate_arn"),
+            ssl_policy: text("ssl_policy"),
+            redirect: f.checked("form[redirect]"),
+            ..BalancerForm::default()
+        },
+        id: f.get("id").and_then(|id| id.parse().ok()),
+        version: f.get("version").and_then(|version| version.parse().ok()),
     }
 }
