@@ -20,7 +20,9 @@ const pages = [
   ["/schedules", "schedules"],
   ["/schedules/new", "schedule forms"],
   ["/load-balancers", "load balancers"],
+  ["/load-balancers/new", "balancer form"],
   ["/settings", "team"],
+  ["/settings/aws", "team's others"],
 ];
 const browser = await launchChromium();
 const problems = [];
