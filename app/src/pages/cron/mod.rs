@@ -193,8 +193,19 @@ pub fn CronPage() -> impl IntoView {
         }
     };
 
+    // leptos_meta reads the title while the server streams the page, outside the page's
+    // reactive arena, where reading the language signal panics now and then (a 500 for
+    // /cron, seen once in the browser tests): the server's title is the language the page
+    // is rendered in, read now; the browser's follows a switch.
+    #[cfg(feature = "ssr")]
+    let title = {
+        let locale = i18n.get_locale_untracked();
+        move || crate::i18n::td_string!(locale, cron_title)
+    };
+    #[cfg(not(feature = "ssr"))]
+    let title = tr!(i18n, cron_title);
     view! {
-        <leptos_meta::Title text=tr!(i18n, cron_title) />
+        <leptos_meta::Title text=title />
         <section class="playground">
             <h1>{tr!(i18n, cron_title)}</h1>
             <p class="lede">{tr!(i18n, cron_lede)}</p>
