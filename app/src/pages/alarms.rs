@@ -10,13 +10,12 @@ use crate::api::resources::{
 };
 use crate::components::error::{ErrorNote, save_errors};
 use crate::components::graph::MetricGraph;
-use crate::components::send_form::SendForm;
+use crate::components::send_form::{Fields, ReadForm, SendForm};
 use crate::components::text::tr;
 use crate::domain::alarm::{AlarmForm, Comparison, MissingData, Template};
 use crate::domain::plan::{Kind, Op};
 use crate::domain::topic::{CONFIRMATION_TTL_HOURS, Protocol};
 use crate::i18n::{t, t_string, use_i18n};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -320,7 +319,7 @@ pub fn AlarmFormPage() -> impl IntoView {
                             None => (picked(AlarmForm::from_spec(&template().unwrap_or(Template::EbsWriteBytes).spec(), &[])), None::<i32>),
                         };
                         view! {
-                            <ActionForm action=save attr:class="stack" attr:novalidate=true>
+                            <ReadForm action=save read=read_alarm_form class="stack" attr:novalidate=true>
                                 {id().map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
                                 {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
                                 <Field name="name" label=t_string!(i18n, alarm_name).to_string() value=form.name.clone() errors=errors />
@@ -359,7 +358,7 @@ pub fn AlarmFormPage() -> impl IntoView {
                                     <Field name="insufficient_data_actions" label=t_string!(i18n, alarm_on_insufficient).to_string() value=form.insufficient_data_actions.clone() multiline=true errors=errors />
                                 </fieldset>
                                 <button type="submit" class="button primary">{tr!(i18n, alarm_save)}</button>
-                            </ActionForm>
+                            </ReadForm>
                         }.into_any()
                     }
                 })}
@@ -409,11 +408,11 @@ pub fn ImportPage() -> impl IntoView {
                     <ul class="plain" data-testid="importable">
                         {list.into_iter().map(|c| view! {
                             <li>
-                                <ActionForm action=adopt attr:class="inline-fields">
+                                <ReadForm action=adopt read=|f| AdoptAlarm { name: f.text("name") } class="inline-fields">
                                     <input type="hidden" name="name" value=c.name.clone() />
                                     <strong>{c.name.clone()}</strong> " " <code>{c.summary.clone()}</code> " "
                                     <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
-                                </ActionForm>
+                                </ReadForm>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -433,11 +432,11 @@ pub fn ImportPage() -> impl IntoView {
                     <ul class="plain" data-testid="importable-topics">
                         {list.into_iter().map(|(arn, display)| view! {
                             <li>
-                                <ActionForm action=adopt_topic attr:class="inline-fields">
+                                <ReadForm action=adopt_topic read=|f| AdoptTopic { arn: f.text("arn") } class="inline-fields">
                                     <input type="hidden" name="arn" value=arn.clone() />
                                     <code>{arn.clone()}</code> " " {display} " "
                                     <button type="submit" class="button small">{tr!(i18n, import_adopt)}</button>
-                                </ActionForm>
+                                </ReadForm>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -513,7 +512,15 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                     <td>
                                                         // The one thing about a topic that changes: saved at
                                                         // the version this list was read at.
-                                                        <ActionForm action=edit_topic attr:class="inline-form">
+                                                        <ReadForm
+                                                            action=edit_topic
+                                                            read=|f| EditTopic {
+                                                                id: uuid_field(f, "id"),
+                                                                display_name: f.text("display_name"),
+                                                                version: f.get("version").and_then(|v| v.parse().ok()).unwrap_or_default(),
+                                                            }
+                                                            class="inline-form"
+                                                        >
                                                             <input type="hidden" name="id" value=edit_id />
                                                             <input type="hidden" name="version" value=version />
                                                             <label for=field.clone() class="visually-hidden">
@@ -521,15 +528,15 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                             </label>
                                                             <input id=field name="display_name" type="text" maxlength="100" value=display_name />
                                                             <button type="submit" class="button small">{tr!(i18n, topic_save)}</button>
-                                                        </ActionForm>
+                                                        </ReadForm>
                                                     </td>
                                                     <td><code>{topic.aws_id.clone().unwrap_or_default()}</code></td>
                                                     <td><Status resource=topic /></td>
                                                     <td>
-                                                        <ActionForm action=delete attr:class="inline-form">
+                                                        <ReadForm action=delete read=read_delete class="inline-form">
                                                             <input type="hidden" name="id" value=id />
                                                             <button type="submit" class="button small">{tr!(i18n, alarm_delete)}</button>
-                                                        </ActionForm>
+                                                        </ReadForm>
                                                     </td>
                                                 </tr>
                                             }
@@ -537,13 +544,13 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                     </table>
                                 }.into_any()
                             }}
-                            <ActionForm action=create_topic attr:class="inline-fields">
+                            <ReadForm action=create_topic read=|f| CreateTopic { name: f.text("name"), display_name: f.get("display_name") } class="inline-fields">
                                 <label for="topic-name">{tr!(i18n, topic_name)}</label>
                                 <input id="topic-name" name="name" type="text" required pattern="[A-Za-z0-9_-]{1,256}" />
                                 <label for="topic-display">{tr!(i18n, topic_display_name)}</label>
                                 <input id="topic-display" name="display_name" type="text" maxlength="100" />
                                 <button type="submit" class="button">{tr!(i18n, topic_create)}</button>
-                            </ActionForm>
+                            </ReadForm>
                             {move || edit_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
                             {move || create_topic.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
 
@@ -576,15 +583,15 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                         </td>
                                                         <td>
                                                             {pending.map(|_| view! {
-                                                                <ActionForm action=resend>
+                                                                <ReadForm action=resend read=|f| ResendConfirmation { id: uuid_field(f, "id") }>
                                                                     <input type="hidden" name="id" value=resend_id.clone() />
                                                                     <button type="submit" class="button small">{tr!(i18n, sub_resend)}</button>
-                                                                </ActionForm>
+                                                                </ReadForm>
                                                             })}
-                                                            <ActionForm action=delete>
+                                                            <ReadForm action=delete read=read_delete>
                                                                 <input type="hidden" name="id" value=id.clone() />
                                                                 <button type="submit" class="button small">{tr!(i18n, sub_unsubscribe)}</button>
-                                                            </ActionForm>
+                                                            </ReadForm>
                                                         </td>
                                                     </tr>
                                                 }
@@ -593,7 +600,15 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                     }.into_any() }
                             }
                             {(!options.is_empty()).then(|| view! {
-                                <ActionForm action=subscribe attr:class="inline-fields">
+                                <ReadForm
+                                    action=subscribe
+                                    read=|f| CreateSubscription {
+                                        topic: uuid_field(f, "topic"),
+                                        protocol: f.text("protocol"),
+                                        endpoint: f.text("endpoint"),
+                                    }
+                                    class="inline-fields"
+                                >
                                     <label for="sub-topic">{tr!(i18n, sub_topic)}</label>
                                     <select id="sub-topic" name="topic">
                                         {options.iter().map(|t| view! { <option value=t.id.to_string()>{t.name.clone()}</option> }).collect_view()}
@@ -605,7 +620,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                     <label for="sub-endpoint">{tr!(i18n, sub_endpoint)}</label>
                                     <input id="sub-endpoint" name="endpoint" type="text" required />
                                     <button type="submit" class="button">{tr!(i18n, sub_create)}</button>
-                                </ActionForm>
+                                </ReadForm>
                             })}
                             {move || subscribe.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
                             {move || resend.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error=error /> })}
@@ -700,9 +715,9 @@ pub fn PlanPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ul>
-                            <ActionForm action=apply>
+                            <SendForm action=apply input=ApplyPlan {}>
                                 <button type="submit" class="button primary">{tr!(i18n, plan_apply)}</button>
-                            </ActionForm>
+                            </SendForm>
                         }.into_any()
                     }
                 })}
@@ -732,5 +747,47 @@ pub fn PlanPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// A field holding an id the page rendered; the nil id (which the server finds nowhere) if
+/// it is missing or malformed.
+fn uuid_field(f: &Fields, name: &str) -> Uuid {
+    f.get(name)
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_default()
+}
+
+/// A Delete or Unsubscribe button's form: the row's id.
+fn read_delete(f: &Fields) -> DeleteResource {
+    DeleteResource {
+        id: uuid_field(f, "id"),
+        orphan: f.get("orphan").map(|orphan| orphan == "true"),
+    }
+}
+
+/// The alarm form's fields (`form[name]`, …), as the server function takes them.
+fn read_alarm_form(f: &Fields) -> SaveAlarm {
+    let text = |name: &str| f.text(&format!("form[{name}]"));
+    SaveAlarm {
+        form: AlarmForm {
+            name: text("name"),
+            description: text("description"),
+            namespace: text("namespace"),
+            metric_name: text("metric_name"),
+            dimensions: text("dimensions"),
+            statistic: text("statistic"),
+            period_seconds: text("period_seconds"),
+            evaluation_periods: text("evaluation_periods"),
+            datapoints_to_alarm: text("datapoints_to_alarm"),
+            threshold: text("threshold"),
+            comparison: text("comparison"),
+            treat_missing_data: text("treat_missing_data"),
+            alarm_actions: text("alarm_actions"),
+            ok_actions: text("ok_actions"),
+            insufficient_data_actions: text("insufficient_data_actions"),
+        },
+        id: f.get("id").and_then(|id| id.parse().ok()),
+        version: f.get("version").and_then(|version| version.parse().ok()),
     }
 }
