@@ -6,11 +6,9 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-/// Sends `input` to `action`'s server function when submitted, as `ActionForm` would, but
-/// without reading the input back out of the form's fields: `ActionForm` reads them with
-/// serde_qs's deserializer, 15 KB of code (about 4.5 KB brotli) in the first download of every
-/// list that had one, though a row's buttons always send the same thing. Without JavaScript it
-/// is the same form, posted to the server function with its hidden fields.
+/// Sends `input` to `action`'s server function when submitted, as `ActionForm` would, without
+/// reading it back out of the form: a row's buttons always send the same thing. Its hidden
+/// fields are for the form without JavaScript.
 #[component]
 pub fn SendForm<A>(
     action: ServerAction<A>,
@@ -23,9 +21,32 @@ where
     A::Output: Send + Sync + 'static,
     A::Error: Send + Sync + 'static,
 {
+    server_form::<A>(class, move |_| Some(input.clone()), action, children)
+}
+
+/// The `<form>` both kinds are: posted to `A`'s server function without JavaScript; with it,
+/// `input` makes the input from the submitted form, and `action` sends it.
+fn server_form<A>(
+    class: &'static str,
+    input: impl Fn(&leptos::web_sys::HtmlFormElement) -> Option<A> + 'static,
+    action: ServerAction<A>,
+    children: Children,
+) -> impl IntoView
+where
+    A: ServerFn + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    A::Error: Send + Sync + 'static,
+{
     let submit = move |ev: leptos::ev::SubmitEvent| {
+        use leptos::wasm_bindgen::JsCast;
         ev.prevent_default();
-        action.dispatch(input.clone());
+        let input = ev
+            .target()
+            .and_then(|form| form.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+            .and_then(|form| input(&form));
+        if let Some(input) = input {
+            action.dispatch(input);
+        }
     };
     view! {
         <form action=A::url() method="post" class=class on:submit=submit>
@@ -42,6 +63,12 @@ impl Fields {
     /// `Option<String>`: a field that is there, empty, is `Some("")`).
     pub fn get(&self, name: &str) -> Option<String> {
         self.0.get(name).as_string()
+    }
+
+    /// The field's text read as a `T` (an id, a version), or `None` when it is missing or is
+    /// not one.
+    pub fn parse<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
+        self.get(name)?.parse().ok()
     }
 
     /// The field's text, empty when the form has no such field.
@@ -90,20 +117,9 @@ where
     A::Output: Send + Sync + 'static,
     A::Error: Send + Sync + 'static,
 {
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        use leptos::wasm_bindgen::JsCast;
-        ev.prevent_default();
-        let fields = ev
-            .target()
-            .and_then(|form| form.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
-            .and_then(|form| leptos::web_sys::FormData::new_with_form(&form).ok());
-        if let Some(fields) = fields {
-            action.dispatch(read(&Fields(fields)));
-        }
+    let input = move |form: &leptos::web_sys::HtmlFormElement| {
+        let fields = leptos::web_sys::FormData::new_with_form(form).ok()?;
+        Some(read(&Fields(fields)))
     };
-    view! {
-        <form action=A::url() method="post" class=class on:submit=submit>
-            {children()}
-        </form>
-    }
+    server_form::<A>(class, input, action, children)
 }

@@ -515,9 +515,9 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                         <ReadForm
                                                             action=edit_topic
                                                             read=|f| EditTopic {
-                                                                id: uuid_field(f, "id"),
+                                                                id: f.parse("id").unwrap_or_default(),
                                                                 display_name: f.text("display_name"),
-                                                                version: f.get("version").and_then(|v| v.parse().ok()).unwrap_or_default(),
+                                                                version: f.parse("version").unwrap_or_default(),
                                                             }
                                                             class="inline-form"
                                                         >
@@ -583,7 +583,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                                         </td>
                                                         <td>
                                                             {pending.map(|_| view! {
-                                                                <ReadForm action=resend read=|f| ResendConfirmation { id: uuid_field(f, "id") }>
+                                                                <ReadForm action=resend read=|f| ResendConfirmation { id: f.parse("id").unwrap_or_default() }>
                                                                     <input type="hidden" name="id" value=resend_id.clone() />
                                                                     <button type="submit" class="button small">{tr!(i18n, sub_resend)}</button>
                                                                 </ReadForm>
@@ -603,7 +603,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
                                 <ReadForm
                                     action=subscribe
                                     read=|f| CreateSubscription {
-                                        topic: uuid_field(f, "topic"),
+                                        topic: f.parse("topic").unwrap_or_default(),
                                         protocol: f.text("protocol"),
                                         endpoint: f.text("endpoint"),
                                     }
@@ -750,18 +750,11 @@ pub fn PlanPage() -> impl IntoView {
     }
 }
 
-/// A field holding an id the page rendered; the nil id (which the server finds nowhere) if
-/// it is missing or malformed.
-fn uuid_field(f: &Fields, name: &str) -> Uuid {
-    f.get(name)
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_default()
-}
-
-/// A Delete or Unsubscribe button's form: the row's id.
+/// A Delete or Unsubscribe button's form: the row's id (the nil id, which the server finds
+/// nowhere, if the field were missing).
 fn read_delete(f: &Fields) -> DeleteResource {
     DeleteResource {
-        id: uuid_field(f, "id"),
+        id: f.parse("id").unwrap_or_default(),
         orphan: f.get("orphan").map(|orphan| orphan == "true"),
     }
 }
@@ -787,7 +780,7 @@ fn read_alarm_form(f: &Fields) -> SaveAlarm {
             ok_actions: text("ok_actions"),
             insufficient_data_actions: text("insufficient_data_actions"),
         },
-        id: f.get("id").and_then(|id| id.parse().ok()),
-        version: f.get("version").and_then(|version| version.parse().ok()),
+        id: f.parse("id"),
+        version: f.parse("version"),
     }
 }

@@ -454,7 +454,7 @@ fn read_balancer_form(f: &Fields) -> SaveBalancer {
             redirect: f.checked("form[redirect]"),
             ..BalancerForm::default()
         },
-        id: f.get("id").and_then(|id| id.parse().ok()),
-        version: f.get("version").and_then(|version| version.parse().ok()),
+        id: f.parse("id"),
+        version: f.parse("version"),
     }
 }
