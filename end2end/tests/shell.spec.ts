@@ -232,4 +232,15 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/\/schedules$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("일정");
   });
+
+  test("the sign-in form still signs in, posted as a plain form", async ({ page }) => {
+    // Ada, whom auth.spec.ts signed up. The form reads its own fields only with JavaScript
+    // (ReadForm); without it, the browser posts the fields to the server function.
+    await page.goto("/login");
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill("correct horse battery staple");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.goto("/settings");
+    await expect(page.getByTestId("who")).toContainText("Platform (admin)");
+  });
 });
