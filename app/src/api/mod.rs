@@ -7,6 +7,7 @@ pub mod balancers;
 pub mod guard;
 pub mod resources;
 pub mod teams;
+pub mod when;
 
 use crate::domain::IdentityError;
 use crate::domain::alarm::AlarmError;

@@ -29,10 +29,12 @@ pub struct ResourceView {
     pub planned: bool,
     pub aws_id: Option<String>,
     /// Subscriptions: waiting for the endpoint to confirm, and since when.
+    #[serde(default, deserialize_with = "super::when::utc_opt")]
     pub pending_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Hours since then, counted on the server (a page must not read the clock while it
     /// renders: the browser's differs, and hydration keeps the server's text).
     pub pending_hours: Option<i64>,
+    #[serde(deserialize_with = "super::when::utc")]
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// Rules on a schedule: its expression, and its next runs counted on the server.
     #[serde(default)]
@@ -42,7 +44,7 @@ pub struct ResourceView {
     /// to say what the server can say once.
     #[serde(default)]
     pub described: Option<crate::api::Said>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::when::utc_list")]
     pub next_runs: Vec<chrono::DateTime<chrono::Utc>>,
     /// Rules: declared disabled.
     #[serde(default)]
@@ -75,6 +77,7 @@ pub struct MetricChoice {
 /// An alarm's metric over the last hours, with its threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSeries {
+    #[serde(deserialize_with = "super::when::points")]
     pub points: Vec<(chrono::DateTime<chrono::Utc>, f64)>,
     pub threshold: f64,
     pub hours: i64,

@@ -31,6 +31,7 @@ pub struct InvitationOffer {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    #[serde(deserialize_with = "super::when::utc")]
     pub at: chrono::DateTime<chrono::Utc>,
     pub who: Option<String>,
     pub action: String,
