@@ -12,15 +12,16 @@ use crate::api::resources::{
     importable_schedules, lambda_functions, list_resources, load_rule_form, load_schedule_form,
 };
 use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
-use crate::components::send_form::SendForm;
+use crate::components::send_form::{Fields, ReadForm, SendForm};
 use crate::components::text::tr;
 use crate::cron::{Schedule, Tz, stamp};
 use crate::domain::plan::Kind;
-use crate::domain::rule::{MAX_TARGETS, RuleError, RuleTemplate, TargetForm, check_event_pattern};
+use crate::domain::rule::{
+    MAX_TARGETS, RuleError, RuleForm, RuleTemplate, TargetForm, check_event_pattern,
+};
 use crate::domain::schedule::ScheduleForm;
 use crate::i18n::{t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -431,7 +432,7 @@ fn RuleEditor(
     let enabled = form.enabled != "false";
     let topics_empty = topics.is_empty();
     view! {
-        <ActionForm action=save attr:class="stack" attr:novalidate=true>
+        <ReadForm action=save read=read_rule_form class="stack" attr:novalidate=true>
             {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
             {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
             <label for="rule-name">{tr!(i18n, rule_name)}</label>
@@ -538,7 +539,7 @@ fn RuleEditor(
                 <button type="button" class="button" disabled=all_shown on:click=add>{tr!(i18n, rule_add_target)}</button>
             </fieldset>
             <button type="submit" class="button primary">{tr!(i18n, rule_save)}</button>
-        </ActionForm>
+        </ReadForm>
     }
 }
 
@@ -733,7 +734,7 @@ fn SchedulerEditor(
         }
     };
     view! {
-        <ActionForm action=save attr:class="stack" attr:novalidate=true>
+        <ReadForm action=save read=read_schedule_form class="stack" attr:novalidate=true>
             {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
             {version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
             {text("name", t_string!(i18n, rule_name).to_string(), form.name.clone())}
@@ -795,6 +796,70 @@ fn SchedulerEditor(
                 {text("dead_letter", t_string!(i18n, target_dead_letter).to_string(), form.dead_letter.clone())}
             </details>
             <button type="submit" class="button primary">{tr!(i18n, sched_save)}</button>
-        </ActionForm>
+        </ReadForm>
+    }
+}
+
+/// The rule form's fields (`form[name]`, `form[targets][0][kind]`, …), as the server function
+/// takes them. Every target slot the form has is read, in order, shown or not (a hidden one
+/// sends no kind, and the server skips it), so that an error names the slot on screen.
+fn read_rule_form(f: &Fields) -> SaveRule {
+    let text = |name: &str| f.text(&format!("form[{name}]"));
+    let targets = (0..MAX_TARGETS)
+        .map_while(|index| {
+            let field = |name: &str| f.get(&format!("form[targets][{index}][{name}]"));
+            let kind = field("kind")?;
+            let text = |name| field(name).unwrap_or_default();
+            Some(TargetForm {
+                id: text("id"),
+                kind,
+                arn: text("arn"),
+                topic: text("topic"),
+                input: text("input"),
+                max_attempts: text("max_attempts"),
+                max_age_seconds: text("max_age_seconds"),
+                dead_letter: text("dead_letter"),
+            })
+        })
+        .collect();
+    SaveRule {
+        form: RuleForm {
+            name: text("name"),
+            description: text("description"),
+            trigger: text("trigger"),
+            schedule: text("schedule"),
+            event_pattern: text("event_pattern"),
+            enabled: text("enabled"),
+            zone: text("zone"),
+            targets,
+        },
+        id: f.parse("id"),
+        version: f.parse("version"),
+    }
+}
+
+/// The Scheduler form's fields (`form[name]`, …), as the server function takes them.
+fn read_schedule_form(f: &Fields) -> SaveSchedule {
+    let text = |name: &str| f.text(&format!("form[{name}]"));
+    SaveSchedule {
+        form: ScheduleForm {
+            name: text("name"),
+            group: text("group"),
+            description: text("description"),
+            expression: text("expression"),
+            timezone: text("timezone"),
+            start: text("start"),
+            end: text("end"),
+            flexible_minutes: text("flexible_minutes"),
+            enabled: text("enabled"),
+            target_arn: text("target_arn"),
+            role_arn: text("role_arn"),
+            input: text("input"),
+            max_attempts: text("max_attempts"),
+            max_age_seconds: text("max_age_seconds"),
+            dead_letter: text("dead_letter"),
+        },
+        id: f.parse("id"),
+        version: f.parse("version"),
     }
 }
