@@ -134,7 +134,7 @@ test("the playground loads its own page's code in one pack, and a section's only
   await expect(page.getByRole("link", { name: "Log in to see this page." })).toBeVisible();
   // A list and its form are sections apart: the list's link to the form warms the form's
   // section, as the header's links do theirs.
-  const formLeft = modulesOf("alarms_more_section").filter((m) => !cron.includes(m) && !fetched.includes(m));
+  const formLeft = modulesOf("alarm_edit_section").filter((m) => !cron.includes(m) && !fetched.includes(m));
   expect(formLeft.length).toBeGreaterThan(0);
   await page.getByRole("link", { name: "New alarm" }).hover();
   await expect.poll(() => formLeft.filter((m) => !fetched.includes(m))).toEqual([]);

@@ -1,4 +1,4 @@
-//! The pages as lazily loaded routes, in eleven sections: the code of a section's views goes
+//! The pages as lazily loaded routes, in twelve sections: the code of a section's views goes
 //! into wasm modules of its own (scripts/lib.sh splits the wasm with tools/wasm-split), which
 //! the browser fetches the first time it shows one of the section's pages. The main module
 //! keeps the shell: the header, the router, the language switch and what the pages share with
@@ -21,9 +21,12 @@
 //!   schedules' first visit went from 498 to 368 KB, the alarms' from 425 to 336 KB, the load
 //!   balancers' from 349 to 298 and the team's from 319 to 279;
 //! - but every section costs every page a little (its split in the main module, its modules
-//!   in the loader's JS): the alarm form, the subscriptions and the plan share one, and
-//!   thirteen sections had put the playground's first visit over 300 KB before the main
-//!   module lost icu_locale (see `crate::locale_for`).
+//!   in the loader's JS, about 0.4 KB brotli each): thirteen sections had put the playground's
+//!   first visit over 300 KB before the main module lost icu_locale (see
+//!   `crate::locale_for`). With that room the alarm form (with the adoption from AWS) became a
+//!   section apart from the subscriptions and the plan: the three had shared one, whose first
+//!   visit was 354 KB; apart, 305 each, and 299 once the browser read the server's dates
+//!   without chrono's parser (`crate::api::when`).
 //!
 //! On the server nothing changes but one await: the view is rendered as before, and the page
 //! carries a `<link rel="preload">` for its section's pack, the section's modules in one
@@ -250,11 +253,13 @@ sections! {
     alarms_section, __preload_alarms_section: AlarmPages {
         Alarms => AlarmsPage,
     }
-    /// The rest of alarms: an alarm's form, adopting from AWS, topics and their
-    /// subscriptions, and the plan.
-    alarms_more_section, __preload_alarms_more_section: AlarmMorePages {
+    /// An alarm's form, with its metric's graph, and adopting alarms from AWS.
+    alarm_edit_section, __preload_alarm_edit_section: AlarmEditPages {
         AlarmForm => AlarmFormPage,
         Import => ImportPage,
+    }
+    /// Topics and their subscriptions, and the plan.
+    alarms_more_section, __preload_alarms_more_section: AlarmMorePages {
         Subscriptions => SubscriptionsPage,
         Plan => PlanPage,
     }
