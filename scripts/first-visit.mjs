@@ -17,6 +17,7 @@ const pages = [
   ["/login", "sign in"],
   ["/alarms", "alarms"],
   ["/alarms/new", "alarm form"],
+  ["/subscriptions", "subscriptions"],
   ["/schedules", "schedules"],
   ["/schedules/new", "schedule forms"],
   ["/load-balancers", "load balancers"],
