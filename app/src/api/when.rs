@@ -78,9 +78,8 @@ mod tests {
             serde_json::to_value(&read).unwrap()["updated_at"],
             view["updated_at"]
         );
-        let wrong = serde_json::json!({ "updated_at": "yesterday" });
         let mut bad = view.clone();
-        bad["updated_at"] = wrong["updated_at"].clone();
+        bad["updated_at"] = "yesterday".into();
         let error = serde_json::from_value::<ResourceView>(bad).unwrap_err();
         assert!(error.to_string().contains("an RFC 3339 instant"), "{error}");
         let entry = AuditEntry {
