@@ -9,11 +9,26 @@ test("the lab's morning schedule: built with the visual builder, applied, in syn
   await hydrated(page);
   await expect(page.getByText("No rules yet.")).toBeVisible();
 
+  // The template's link loads the form anew: the server's page, then the form's own code.
+  const fetched: string[] = [];
+  page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
   await page.getByRole("link", { name: "Every day at 10:00 UTC, invoke a Lambda function" }).click();
   await expect(page).toHaveURL(/template=daily-lambda/);
   await hydrated(page);
   const expression = page.getByLabel("Schedule expression");
   await expect(expression).toHaveValue("cron(0 10 * * ? *)");
+  // The server's panel is there (what the schedule means, its next runs), but not the cron
+  // engine's code: that waits until the visitor turns to the schedule, its controls inert.
+  await expect(page.getByTestId("description")).toContainText("10:00 AM");
+  await expect(page.getByTestId("runs").locator("tbody tr")).toHaveCount(3);
+  const panel = page.locator(".schedule-panel");
+  await expect(panel).not.toHaveAttribute("data-live", "true");
+  await expect(panel.locator('[data-field="hours"]').getByRole("button", { name: "18", exact: true })).toHaveAttribute("inert", "");
+  await page.waitForTimeout(300);
+  expect(fetched.filter((path) => path.includes("schedule_panel"))).toEqual([]);
+  await expression.focus();
+  await expect(panel).toHaveAttribute("data-live", "true");
+  expect(fetched.filter((path) => path.includes("split_schedule_panel_"))).toHaveLength(1);
 
   // The builder writes the expression: 18:00 instead of 10:00.
   const hours = page.locator('[data-field="hours"]');

@@ -153,7 +153,7 @@ test("a link that loads its page anew warms nothing; the page's own links warm t
     sections[Object.keys(sections).find((k) => k.startsWith(`${section}_`))!].map((m) => `/pkg/${m}.wasm`);
   // The list's own modules come in its pack; the forms' others, one by one, when warmed.
   const list = modulesOf("schedules_section");
-  const forms = modulesOf("schedule_edit_section").filter((m) => !list.includes(m));
+  const forms = modulesOf("rule_edit_section").filter((m) => !list.includes(m));
   const fetched = wasmFetched(page, "request");
   await page.goto("/schedules");
   await hydrated(page);

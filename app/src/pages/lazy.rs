@@ -65,7 +65,7 @@ pub fn warm_links() {
         return;
     };
     let warm = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
-        let section = ev
+        let route = ev
             .target()
             .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
             .and_then(|element| element.closest("a[href]").ok().flatten())
@@ -80,9 +80,13 @@ pub fn warm_links() {
                         .is_some_and(|rel| rel.split_whitespace().any(|r| r == "external"))
             })
             .and_then(|link| link.get_attribute("href"))
-            .and_then(|href| route_of(&href))
-            .and_then(section_of);
-        if let Some(section) = section {
+            .and_then(|href| route_of(&href));
+        // A schedule form's live panel is a split of its own, which a form rendered in the
+        // browser loads at once (`crate::pages::cron::panel`).
+        if matches!(route, Some("RuleForm" | "SchedulerForm")) {
+            leptos::task::spawn_local(super::cron::panel::preload());
+        }
+        if let Some(section) = route.and_then(section_of) {
             leptos::task::spawn_local(load_section(section));
         }
     });
@@ -267,9 +271,13 @@ sections! {
     schedules_section, __preload_schedules_section: SchedulePages {
         Schedules => SchedulesPage,
     }
-    /// A rule's form and a Scheduler schedule's: the builder, the preview, every zone's rules.
-    schedule_edit_section, __preload_schedule_edit_section: ScheduleEditPages {
+    /// A rule's form. Its live schedule panel (the builder, the preview, every zone) is a
+    /// split of its own, loaded when the visitor turns to it (`super::cron::panel`).
+    rule_edit_section, __preload_rule_edit_section: RuleEditPages {
         RuleForm => RuleFormPage,
+    }
+    /// A Scheduler schedule's form, with the same panel.
+    scheduler_edit_section, __preload_scheduler_edit_section: SchedulerEditPages {
         SchedulerForm => SchedulerFormPage,
     }
     /// The list of load balancers.

@@ -3,22 +3,18 @@
 //! Lambda functions to pick from come from AWS after the form has rendered, in the browser.
 use super::SignInFirst;
 use super::alarms::{DeleteButtons, Status};
-use super::cron::builder::Builder;
-use super::cron::runs::Runs;
-use super::cron::{ConversionView, ErrorView, Reading, UtcRule, lang_of, zone_options};
+use super::cron::panel::{Panel, PatternCheck, SchedulePanel, ZoneSelect};
 use crate::api::AppError;
 use crate::api::resources::{
     AdoptSchedule, DeleteResource, ResourceView, RuleFormData, SaveRule, SaveSchedule,
     importable_schedules, lambda_functions, list_resources, load_rule_form, load_schedule_form,
 };
-use crate::components::error::{ErrorNote, pattern_text, rule_text, save_errors};
+use crate::components::error::{ErrorNote, pattern_text, save_errors};
 use crate::components::send_form::{Fields, ReadForm, SendForm};
 use crate::components::text::tr;
-use crate::cron::{Schedule, Tz, stamp};
+use crate::cron::stamp;
 use crate::domain::plan::Kind;
-use crate::domain::rule::{
-    MAX_TARGETS, RuleError, RuleForm, RuleTemplate, TargetForm, check_event_pattern,
-};
+use crate::domain::rule::{MAX_TARGETS, RuleForm, RuleTemplate, TargetForm, check_event_pattern};
 use crate::domain::schedule::ScheduleForm;
 use crate::i18n::{t, t_string, use_i18n};
 use chrono::{DateTime, Utc};
@@ -388,27 +384,28 @@ fn RuleEditor(
     } = data;
     let params = use_params_map();
     let id = params.read_untracked().get("id");
-    let expr = RwSignal::new(form.schedule.clone());
-    let reading = Memo::new(move |_| expr.with(|text| Reading::of(text)));
     let trigger = RwSignal::new(if form.trigger == "pattern" {
         "pattern"
     } else {
         "schedule"
     });
     let pattern = RwSignal::new(form.event_pattern.clone());
-    let pattern_problem = Memo::new(move |_| {
-        pattern.with(|p| (!p.trim().is_empty()).then(|| check_event_pattern(p).err()))
-    });
     // The zone the schedule is written in: the preview reads it there, as the saved UTC
     // rule will run.
-    let tz = RwSignal::new(form.zone.parse::<Tz>().unwrap_or(Tz::UTC));
-    let count = RwSignal::new(3usize);
-    let lang = move || lang_of(i18n.get_locale());
-    let description = move || match reading.get() {
-        Reading::Aws(Schedule::At(_)) => None,
-        Reading::Aws(schedule) => Some(schedule.describe(lang())),
-        _ => None,
+    let panel = Panel {
+        expr: RwSignal::new(form.schedule.clone()),
+        zone: RwSignal::new(zone_or_utc(&form.zone)),
+        from,
+        rule: true,
+        invalid: RwSignal::new(Panel::invalid_at_first(&form.schedule)),
+        wake: RwSignal::new(false),
     };
+    let Panel {
+        expr,
+        zone,
+        invalid,
+        ..
+    } = panel;
     let slots: Vec<(RwSignal<bool>, RwSignal<String>, TargetForm)> = (0..MAX_TARGETS)
         .map(|i| {
             let row = form.targets.get(i).cloned().unwrap_or_default();
@@ -454,15 +451,9 @@ fn RuleEditor(
                 </label>
             </fieldset>
 
-            <div class="schedule" hidden=move || trigger.get() != "schedule">
+            <div class="schedule" hidden=move || trigger.get() != "schedule" on:pointerover=panel.waker() on:focusin=panel.waker()>
                 <label for="rule-zone">{tr!(i18n, rule_zone)}</label>
-                <select id="rule-zone" name="form[zone]" aria-describedby="rule-zone-hint rule-zone-error" prop:value=move || tz.get().name() on:change=move |ev| {
-                    if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
-                        tz.set(zone);
-                    }
-                }>
-                    {zone_options(tz)}
-                </select>
+                <ZoneSelect id="rule-zone" name="form[zone]" zone describedby="rule-zone-hint rule-zone-error" />
                 <p id="rule-zone-hint" class="hint">{tr!(i18n, rule_zone_hint)}</p>
                 <FieldError field="zone".into() errors />
                 <label for="rule-schedule">{tr!(i18n, rule_schedule)}</label>
@@ -476,28 +467,15 @@ fn RuleEditor(
                     prop:value=move || expr.get()
                     value=move || expr.get_untracked()
                     on:input=move |ev| expr.set(event_target_value(&ev))
-                    aria-invalid=move || matches!(reading.get(), Reading::Invalid(_)).to_string()
+                    aria-invalid=move || invalid.get().to_string()
                     aria-describedby="rule-schedule-hint expr-feedback rule-schedule-error"
                 />
                 <p id="rule-schedule-hint" class="hint">{tr!(i18n, rule_schedule_hint)}</p>
-                <div id="expr-feedback" class="feedback" aria-live="polite">
-                    {move || match reading.get() {
-                        Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
-                        Reading::Converted(dialect, conversion) => view! { <ConversionView dialect conversion expr /> }.into_any(),
-                        Reading::Aws(Schedule::At(_)) => view! {
-                            <p class="form-error" role="alert">{move || rule_text(i18n.get_locale(), &RuleError::AtNotForRules)}</p>
-                        }.into_any(),
-                        Reading::Aws(_) | Reading::Empty => ().into_any(),
-                    }}
-                </div>
-                <p class="description" data-testid="description">{description}</p>
                 <FieldError field="schedule".into() errors />
-                <UtcRule reading tz from />
-                <Builder expr reading />
-                <Runs reading from tz count />
+                <SchedulePanel panel />
             </div>
 
-            <div class="pattern" hidden=move || trigger.get() != "pattern">
+            <div class="pattern" hidden=move || trigger.get() != "pattern" on:pointerover=panel.waker() on:focusin=panel.waker()>
                 <label for="rule-event_pattern">{tr!(i18n, rule_pattern)}</label>
                 <textarea
                     id="rule-event_pattern"
@@ -508,12 +486,7 @@ fn RuleEditor(
                     on:input=move |ev| pattern.set(event_target_value(&ev))
                 >{form.event_pattern.clone()}</textarea>
                 <p id="rule-pattern-hint" class="hint">{tr!(i18n, rule_pattern_hint)}</p>
-                <p id="rule-pattern-check" aria-live="polite" data-testid="pattern-check">
-                    {move || pattern_problem.get().map(|problem| match problem {
-                        Some(problem) => view! { <span class="form-error">{pattern_text(i18n.get_locale(), &problem)}</span> }.into_any(),
-                        None => view! { <span class="form-ok">{tr!(i18n, rule_pattern_ok)}</span> }.into_any(),
-                    })}
-                </p>
+                <PatternCheck pattern wake=panel.wake />
                 <FieldError field="event_pattern".into() errors />
             </div>
 
@@ -716,14 +689,20 @@ fn SchedulerEditor(
     let i18n = use_i18n();
     let params = use_params_map();
     let id = params.read_untracked().get("id");
-    let expr = RwSignal::new(form.expression.clone());
-    let reading = Memo::new(move |_| expr.with(|text| Reading::of(text)));
-    let tz = RwSignal::new(form.timezone.parse::<Tz>().unwrap_or(Tz::UTC));
-    let count = RwSignal::new(3usize);
-    let description = move || match reading.get() {
-        Reading::Aws(schedule) => Some(schedule.describe(lang_of(i18n.get_locale()))),
-        _ => None,
+    let panel = Panel {
+        expr: RwSignal::new(form.expression.clone()),
+        zone: RwSignal::new(zone_or_utc(&form.timezone)),
+        from,
+        rule: false,
+        invalid: RwSignal::new(Panel::invalid_at_first(&form.expression)),
+        wake: RwSignal::new(false),
     };
+    let Panel {
+        expr,
+        zone,
+        invalid,
+        ..
+    } = panel;
     let enabled = form.enabled != "false";
     let text = move |name: &'static str, label: String, value: String| {
         let input_id = format!("schedule-{name}");
@@ -740,14 +719,9 @@ fn SchedulerEditor(
             {text("name", t_string!(i18n, rule_name).to_string(), form.name.clone())}
             {text("group", t_string!(i18n, sched_group).to_string(), form.group.clone())}
             {text("description", t_string!(i18n, rule_description).to_string(), form.description.clone())}
+            <div class="schedule stack" on:pointerover=panel.waker() on:focusin=panel.waker()>
             <label for="schedule-timezone">{tr!(i18n, sched_timezone)}</label>
-            <select id="schedule-timezone" name="form[timezone]" prop:value=move || tz.get().name() on:change=move |ev| {
-                if let Ok(zone) = event_target_value(&ev).parse::<Tz>() {
-                    tz.set(zone);
-                }
-            }>
-                {zone_options(tz)}
-            </select>
+            <ZoneSelect id="schedule-timezone" name="form[timezone]" zone />
             <FieldError field="timezone".into() errors />
             <label for="schedule-expression">{tr!(i18n, sched_expression)}</label>
             <input
@@ -759,20 +733,12 @@ fn SchedulerEditor(
                 prop:value=move || expr.get()
                 value=move || expr.get_untracked()
                 on:input=move |ev| expr.set(event_target_value(&ev))
-                aria-invalid=move || matches!(reading.get(), Reading::Invalid(_)).to_string()
+                aria-invalid=move || invalid.get().to_string()
                 aria-describedby="expr-feedback schedule-expression-error"
             />
-            <div id="expr-feedback" class="feedback" aria-live="polite">
-                {move || match reading.get() {
-                    Reading::Invalid(error) => view! { <ErrorView error expr /> }.into_any(),
-                    Reading::Converted(dialect, conversion) => view! { <ConversionView dialect conversion expr /> }.into_any(),
-                    Reading::Aws(_) | Reading::Empty => ().into_any(),
-                }}
-            </div>
-            <p class="description" data-testid="description">{description}</p>
             <p id="schedule-expression-error" class="form-error field-error" role="alert">{move || errors.read().get("expression").cloned()}</p>
-            <Builder expr reading />
-            <Runs reading from tz count />
+            <SchedulePanel panel />
+            </div>
             {text("start", t_string!(i18n, sched_start).to_string(), form.start.clone())}
             {text("end", t_string!(i18n, sched_end).to_string(), form.end.clone())}
             {text("flexible_minutes", t_string!(i18n, sched_window).to_string(), form.flexible_minutes.clone())}
@@ -797,6 +763,29 @@ fn SchedulerEditor(
             </details>
             <button type="submit" class="button primary">{tr!(i18n, sched_save)}</button>
         </ReadForm>
+    }
+}
+
+/// What the rule form says of its event pattern as it is typed: what is wrong, or that it
+/// reads. Nothing while the field is empty.
+pub(super) fn pattern_check(pattern: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let problem = Memo::new(move |_| {
+        pattern.with(|p| (!p.trim().is_empty()).then(|| check_event_pattern(p).err()))
+    });
+    move || {
+        problem.get().map(|problem| match problem {
+            Some(problem) => view! { <span class="form-error">{pattern_text(i18n.get_locale(), &problem)}</span> }.into_any(),
+            None => view! { <span class="form-ok">{tr!(i18n, rule_pattern_ok)}</span> }.into_any(),
+        })
+    }
+}
+
+/// A form's zone as its select shows it: none is UTC.
+fn zone_or_utc(zone: &str) -> String {
+    match zone.trim() {
+        "" => "UTC".to_owned(),
+        zone => zone.to_owned(),
     }
 }
 

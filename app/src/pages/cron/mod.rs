@@ -4,6 +4,7 @@
 //! server renders the same view for the URL's expression, so a shared link works without
 //! JavaScript.
 pub mod builder;
+pub mod panel;
 pub mod runs;
 
 use super::encode;
@@ -234,7 +235,7 @@ pub fn CronPage() -> impl IntoView {
                             tz.set(zone);
                         }
                     }>
-                        {zone_options(tz)}
+                        {zone_options(tz.get_untracked().name())}
                     </select>
                 </div>
                 <div class="field narrow">
@@ -382,16 +383,15 @@ pub fn UtcRule(reading: Memo<Reading>, tz: RwSignal<Tz>, from: DateTime<Utc>) ->
     }
 }
 
-/// Every IANA zone as the options of a select, the one in `tz` selected in the server's
-/// HTML. In the browser the select follows `tz` through its `value` property
+/// Every IANA zone as the options of a select, the one called `chosen` selected in the
+/// server's HTML. In the browser the select follows its zone through its `value` property
 /// (`prop:value=move || tz.get().name()` on the select): one effect, not one for each of the
 /// 597 options, to hydrate and to run again at every change.
-pub fn zone_options(tz: RwSignal<Tz>) -> impl IntoView {
-    let chosen = tz.get_untracked();
+pub fn zone_options(chosen: &str) -> impl IntoView + use<> {
     Tz::all()
         .map(|zone| {
             let name = zone.name();
-            view! { <option value=name selected=zone == chosen>{name}</option> }
+            view! { <option value=name selected=name == chosen>{name}</option> }
         })
         .collect_view()
 }
