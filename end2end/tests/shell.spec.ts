@@ -164,11 +164,15 @@ test("a link that loads its page anew warms nothing; the page's own links warm t
   await page.getByRole("link", { name: "Every day at 10:00 UTC, invoke a Lambda function" }).hover();
   await page.waitForTimeout(500);
   const afterTemplate = fetched.length;
+  const panel = () => fetched.filter((m) => m.includes("/split_schedule_panel_"));
+  expect(panel()).toEqual([]);
   // The list's own link to the form warms the form's section: the control that this would
   // have been seen.
   await page.getByRole("link", { name: "New rule" }).hover();
   await expect.poll(() => formsLeft.filter((m) => !fetched.includes(m))).toEqual([]);
   for (const m of formsLeft) expect(fetched.indexOf(m)).toBeGreaterThanOrEqual(afterTemplate);
+  // A form the browser renders shows its cron panel at once: the link warms that split too.
+  await expect.poll(() => panel().length).toBe(1);
 });
 
 test("a page hydrates from its own section's marker, even when its preload links are lost", async ({ page }) => {

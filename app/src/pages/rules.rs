@@ -392,14 +392,7 @@ fn RuleEditor(
     let pattern = RwSignal::new(form.event_pattern.clone());
     // The zone the schedule is written in: the preview reads it there, as the saved UTC
     // rule will run.
-    let panel = Panel {
-        expr: RwSignal::new(form.schedule.clone()),
-        zone: RwSignal::new(zone_or_utc(&form.zone)),
-        from,
-        rule: true,
-        invalid: RwSignal::new(Panel::invalid_at_first(&form.schedule)),
-        wake: RwSignal::new(false),
-    };
+    let panel = Panel::new(&form.schedule, &form.zone, from, true);
     let Panel {
         expr,
         zone,
@@ -689,14 +682,7 @@ fn SchedulerEditor(
     let i18n = use_i18n();
     let params = use_params_map();
     let id = params.read_untracked().get("id");
-    let panel = Panel {
-        expr: RwSignal::new(form.expression.clone()),
-        zone: RwSignal::new(zone_or_utc(&form.timezone)),
-        from,
-        rule: false,
-        invalid: RwSignal::new(Panel::invalid_at_first(&form.expression)),
-        wake: RwSignal::new(false),
-    };
+    let panel = Panel::new(&form.expression, &form.timezone, from, false);
     let Panel {
         expr,
         zone,
@@ -778,14 +764,6 @@ pub(super) fn pattern_check(pattern: RwSignal<String>) -> impl IntoView {
             Some(problem) => view! { <span class="form-error">{pattern_text(i18n.get_locale(), &problem)}</span> }.into_any(),
             None => view! { <span class="form-ok">{tr!(i18n, rule_pattern_ok)}</span> }.into_any(),
         })
-    }
-}
-
-/// A form's zone as its select shows it: none is UTC.
-fn zone_or_utc(zone: &str) -> String {
-    match zone.trim() {
-        "" => "UTC".to_owned(),
-        zone => zone.to_owned(),
     }
 }
 

@@ -10,8 +10,8 @@
 //!
 //! How it works on a first visit: the server renders the panel in full, so the page shows
 //! the description, the builder and the preview as they are. The browser hydrates the form
-//! without them (the panel's element, left with the server's content) and marks that content
-//! `inert` (seen, not yet usable). When the pointer comes over the schedule part of the form
+//! without them (the panel's element, left with the server's content) and marks the
+//! content's controls `inert` (seen, not yet usable). When the pointer comes over the schedule part of the form
 //! or the keyboard's focus enters it ([`Panel::wake`]), the split loads and its live view
 //! takes the place of the server's, marked `data-live`. The zone's select and the expression
 //! field come before the panel, so a keyboard reaches one of them, and starts the load, before
@@ -52,10 +52,26 @@ pub struct Panel {
 }
 
 impl Panel {
+    /// A form's panel over its saved `expression`, read in `zone` (none is UTC).
+    pub fn new(expression: &str, zone: &str, from: DateTime<Utc>, rule: bool) -> Self {
+        let zone = match zone.trim() {
+            "" => "UTC",
+            zone => zone,
+        };
+        Panel {
+            expr: RwSignal::new(expression.to_owned()),
+            zone: RwSignal::new(zone.to_owned()),
+            from,
+            rule,
+            invalid: RwSignal::new(Self::invalid_at_first(expression)),
+            wake: RwSignal::new(false),
+        }
+    }
+
     /// `invalid`'s first value, for the field's `aria-invalid` as the server renders it. The
     /// browser's first value is `false`: hydration keeps the server's attribute, and the live
     /// panel corrects it.
-    pub fn invalid_at_first(text: &str) -> bool {
+    fn invalid_at_first(text: &str) -> bool {
         #[cfg(not(feature = "hydrate"))]
         return matches!(Reading::of(text), Reading::Invalid(_));
         #[cfg(feature = "hydrate")]
@@ -263,6 +279,7 @@ pub fn PatternCheck(pattern: RwSignal<String>, wake: RwSignal<bool>) -> impl Int
         view! { <div id="rule-pattern-check" aria-live="polite" data-testid="pattern-check" node_ref=host></div> }
     }
 }
+
 /// A schedule form's select of every time zone, whose choice is `zone`'s name. The server
 /// renders its options; the browser keeps them as it hydrates, and a select the browser
 /// renders takes them from the split.
